@@ -1,0 +1,22 @@
+"""The `attendly` command line: the same pipeline and queries as the web app."""
+
+from __future__ import annotations
+
+import click
+
+from attendly.cli.admin import create_user, demo, init_db, serve, worker
+from attendly.cli.data import import_, imports, kpis, students
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """Attendly: attendance and i-Ready insight for middle schools."""
+
+
+for command in (init_db, demo, serve, worker, create_user, import_, imports, students, kpis):
+    cli.add_command(command)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="attendly")

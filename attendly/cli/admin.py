@@ -1,0 +1,110 @@
+"""Administrative commands: schema, users, demo school, web server, worker."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+
+import click
+
+from attendly.cli.context import app_context, cli_settings
+
+DEMO_USERS = (
+    ("admin", "admin", "", "demo-admin"),
+    ("principal", "principal", "", "demo-principal"),
+    ("counselor", "counselor", "", "demo-counselor"),
+    ("teacher6", "teacher", "6", "demo-teacher"),
+    ("teacher78", "teacher", "7,8", "demo-teacher"),
+)
+
+
+@click.command("init-db")
+def init_db() -> None:
+    """Create or migrate the schema (idempotent) and seed policy and code tables."""
+    from attendly.setup import initialise_database
+
+    with app_context() as app:
+        initialise_database(app)
+        click.echo("database is up to date")
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option(
+    "--role", type=click.Choice(["admin", "principal", "counselor", "teacher"]), required=True
+)
+@click.option("--grades", default="", help="Teacher's grade levels, e.g. 6,7")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input")
+def create_user(username: str, role: str, grades: str, password_stdin: bool) -> None:
+    """Add a user (or reset an existing user's password, role and grades)."""
+    from attendly.setup import initialise_database
+    from attendly.users import save_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with app_context() as app:
+        initialise_database(app)
+        save_user(username, role, grades, password)
+        click.echo(f"user {username!r} saved with role {role}")
+
+
+@click.command()
+@click.option(
+    "--students", "student_count", default=900, show_default=True, type=click.IntRange(1, 20000)
+)
+@click.option("--no-serve", is_flag=True, help="Build the demo school, then exit")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8050, show_default=True, type=int)
+def demo(student_count: int, no_serve: bool, host: str, port: int) -> None:
+    """Build a realistic demo school through the real import pipeline, then serve it."""
+    from attendly.demo.build import build_demo_school
+
+    settings = cli_settings()
+    if settings.env == "production":
+        raise click.ClickException("the demo school is refused when ATTENDLY_ENV=production")
+    with app_context(settings) as app:
+        outcome = build_demo_school(app, student_count, dt.date.today(), DEMO_USERS)
+    for line in outcome:
+        click.echo(line)
+    click.echo(f"\nAttendly is at http://{host}:{port}/  — demo logins (username / password):")
+    for username, role, grades, password in DEMO_USERS:
+        scope = f" (grades {grades})" if grades else ""
+        click.echo(f"  {username:<10} / {password:<15} {role}{scope}")
+    if not no_serve:
+        _run_server(app, host, port)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8050, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Run the web app on the development server (production: gunicorn app:server)."""
+    with app_context() as app:
+        pass
+    click.echo(f"Attendly is at http://{host}:{port}/")
+    _run_server(app, host, port)
+
+
+def _run_server(app: object, host: str, port: int) -> None:
+    from werkzeug.serving import run_simple
+
+    run_simple(host, port, app, threaded=True, use_reloader=False)  # type: ignore[arg-type]
+
+
+@click.command()
+def worker() -> None:
+    """Run the RQ worker (with scheduler) for imports and reports; needs REDIS_URL."""
+    settings = cli_settings()
+    if not settings.redis_url:
+        raise click.ClickException(
+            "REDIS_URL is not set: without it jobs run inside the web process, no worker needed"
+        )
+    from redis import Redis
+    from rq import Queue, Worker
+
+    connection = Redis.from_url(settings.redis_url)
+    Worker([Queue("attendly", connection=connection)], connection=connection).work(
+        with_scheduler=True
+    )

@@ -1,0 +1,99 @@
+"""One student over an academic year (metric definitions §3), vectorised over many students.
+
+Input: a frame of student-days with columns `student_id, date, scheduled, present,
+unexcused_periods, unverified_periods` (one academic year; the caller filters dates <= as_of).
+Output: one row per student with the columns in `FIGURE_COLUMNS`; rates are floats with at
+most two decimals, computed exactly from integers.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from attendly.metrics.policy import Policy
+from attendly.metrics.rounding import mean_hundredths_series, percent_hundredths_series
+from attendly.metrics.tiers import assign_tiers
+
+DAY_COLUMNS = (
+    "student_id",
+    "date",
+    "scheduled",
+    "present",
+    "unexcused_periods",
+    "unverified_periods",
+)
+
+FIGURE_COLUMNS = (
+    "student_id",
+    "as_of",
+    "days_enrolled",
+    "days_absent",
+    "days_present",
+    "partial_days",
+    "absence_rate",
+    "attendance_rate",
+    "period_attendance_rate",
+    "scheduled_periods",
+    "present_periods",
+    "truancy_occasions",
+    "truant",
+    "eligible",
+    "chronically_absent",
+    "tier",
+)
+
+
+def day_flags(days: pd.DataFrame, policy: Policy) -> pd.DataFrame:
+    """Add per-day columns: `absent`, `partial`, `truancy`, `pct_hundredths`."""
+    scheduled = days["scheduled"].astype("int64")
+    present = days["present"].astype("int64")
+    truancy = days["unexcused_periods"].astype("int64") > 0
+    if policy.unverified_counts_as_unexcused:
+        truancy |= days["unverified_periods"].astype("int64") > 0
+    return days.assign(
+        absent=(present == 0),
+        partial=(present > 0) & (present < scheduled),
+        truancy=truancy,
+        pct_hundredths=percent_hundredths_series(present, scheduled),
+    )
+
+
+def student_year_figures(days: pd.DataFrame, policy: Policy) -> pd.DataFrame:
+    """Every §3 figure per student, plus the §4 tier. Empty input gives an empty frame."""
+    if days.empty:
+        return pd.DataFrame(columns=list(FIGURE_COLUMNS))
+    flagged = day_flags(days, policy)
+    grouped = flagged.groupby("student_id", sort=True)
+    figures = pd.DataFrame(
+        {
+            "as_of": grouped["date"].max(),
+            "days_enrolled": grouped.size(),
+            "days_absent": grouped["absent"].sum(),
+            "partial_days": grouped["partial"].sum(),
+            "pct_total": grouped["pct_hundredths"].sum(),
+            "scheduled_periods": grouped["scheduled"].sum(),
+            "present_periods": grouped["present"].sum(),
+            "truancy_occasions": grouped["truancy"].sum(),
+        }
+    ).astype({"days_enrolled": "int64", "days_absent": "int64", "truancy_occasions": "int64"})
+    return _finish(figures, policy).reset_index()[list(FIGURE_COLUMNS)]
+
+
+def _finish(figures: pd.DataFrame, policy: Policy) -> pd.DataFrame:
+    absence = percent_hundredths_series(figures["days_absent"], figures["days_enrolled"])
+    eligible = figures["days_enrolled"] >= policy.min_days_enrolled
+    chronic = eligible & (absence >= 1000)
+    figures = figures.assign(
+        days_present=figures["days_enrolled"] - figures["days_absent"],
+        absence_rate=absence / 100,
+        attendance_rate=(10000 - absence) / 100,
+        period_attendance_rate=mean_hundredths_series(
+            figures["pct_total"], figures["days_enrolled"]
+        )
+        / 100,
+        truant=figures["truancy_occasions"] >= policy.truant_threshold,
+        eligible=eligible,
+        chronically_absent=chronic,
+        tier=assign_tiers(absence, figures["days_absent"], eligible, chronic, policy.tier_preset),
+    )
+    return figures.drop(columns=["pct_total"])

@@ -1,0 +1,110 @@
+"""One typed settings object, read from the environment (and `.env`), failing loudly."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
+
+from attendly.errors import ConfigError
+
+ACADEMIC_YEAR_PATTERN = re.compile(r"^(\d{4})-(\d{4})$")
+
+
+class Settings(BaseSettings):
+    """Process-wide configuration. Tests build it directly: `Settings(database_url=...)`.
+
+    Policy values (tier preset, minimum days, truancy steps, ...) only *seed* the database's
+    policy table; once stored, an admin edits them there.
+    """
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    env: Literal["development", "production", "test"] = Field(
+        "development", validation_alias="ATTENDLY_ENV"
+    )
+    instance_path: Path = Field(Path("instance"), validation_alias="ATTENDLY_INSTANCE")
+    database_url: str | None = Field(None, validation_alias="DATABASE_URL")
+    redis_url: str | None = Field(None, validation_alias="REDIS_URL")
+    secret_key: str | None = Field(None, validation_alias="SECRET_KEY")
+    current_academic_year: str | None = Field(
+        None, validation_alias="ATTENDLY_CURRENT_ACADEMIC_YEAR"
+    )
+    default_school_code: str = Field("001", validation_alias="ATTENDLY_DEFAULT_SCHOOL_CODE")
+    min_days_enrolled: int = Field(10, ge=1, validation_alias="ATTENDLY_MIN_DAYS_ENROLLED")
+    tier_preset: Literal["attendance_works", "days_ladder"] = Field(
+        "attendance_works", validation_alias="ATTENDLY_TIER_PRESET"
+    )
+    truancy_steps: Annotated[tuple[int, ...], NoDecode] = Field(
+        (3, 6, 9), validation_alias="ATTENDLY_TRUANCY_STEPS"
+    )
+    periods_per_day: int = Field(7, ge=1, le=10, validation_alias="ATTENDLY_PERIODS_PER_DAY")
+    grade_levels: Annotated[tuple[int, ...], NoDecode] = Field(
+        (6, 7, 8), validation_alias="ATTENDLY_GRADE_LEVELS"
+    )
+    unverified_counts_as_unexcused: bool = Field(
+        False, validation_alias="ATTENDLY_UNVERIFIED_COUNTS_AS_UNEXCUSED"
+    )
+
+    @field_validator("truancy_steps", "grade_levels", mode="before")
+    @classmethod
+    def _comma_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(int(part) for part in value.split(",") if part.strip())
+        if isinstance(value, int):
+            return (value,)
+        return value
+
+    @field_validator("current_academic_year")
+    @classmethod
+    def _academic_year(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        match = ACADEMIC_YEAR_PATTERN.match(value)
+        if not match or int(match.group(2)) != int(match.group(1)) + 1:
+            raise ValueError(f"academic year must look like 2025-2026, got {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _production_is_safe(self) -> Settings:
+        if self.env == "production" and not self.secret_key:
+            raise ValueError("SECRET_KEY is required when ATTENDLY_ENV=production")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The SQLAlchemy URL: DATABASE_URL, or the SQLite file in the instance folder."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.instance_path / 'attendly.db').resolve()}"
+
+    def resolved_secret_key(self) -> str:
+        """SECRET_KEY, or a key generated once into the instance folder (development only)."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.instance_path / "secret_key"
+        if not path.exists():
+            self.instance_path.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_hex(32))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment; turn a bad value into one clear ConfigError."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigError(f"invalid configuration: {problems}") from exc
+    except SettingsError as exc:
+        raise ConfigError(f"invalid configuration: {exc}") from exc

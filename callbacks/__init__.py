@@ -1,0 +1,3 @@
+"""One module per page; importing this package registers every `@dash.callback`."""
+
+from callbacks import overview  # noqa: F401

@@ -1,0 +1,1 @@
+"""Persistence: models, migrations, queries (the only place with SQL/ORM) and bulk loaders."""

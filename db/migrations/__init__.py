@@ -1,0 +1,1 @@
+"""Alembic migrations; applied by `attendly init-db` through `db.migrate.upgrade`."""

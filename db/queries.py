@@ -1,0 +1,319 @@
+"""Read-side queries for pages, the CLI and the API: figures, KPIs, trends (the only SQL here).
+
+Every function takes a Session and plain parameters. `allowed_grades` is the caller's data
+scope (None = every grade): a request for a grade outside it raises Forbidden, and nothing
+outside it is ever returned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any, TypeVar, cast
+
+import pandas as pd
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from attendly.errors import Forbidden
+from attendly.metrics.correlation import correlations
+from attendly.metrics.iready import growth_by_student, subject_kpis
+from attendly.metrics.kpis import attendance_kpis, trend
+from attendly.metrics.policy import Policy
+from attendly.metrics.student import FIGURE_COLUMNS, student_year_figures
+from attendly.metrics.years import academic_year_of
+from db.models import AttendanceRecord, IReadyDiagnostic, School, Student, StudentYearSummary
+
+_S = TypeVar("_S", bound=Select)
+
+STUDENT_COLUMNS = ("grade_level", "school_code", "last_name", "first_name")
+
+
+def scoped_grades(
+    requested: Sequence[int] | None, allowed: Sequence[int] | None
+) -> tuple[int, ...] | None:
+    """The grades a query may cover: the request within the scope; Forbidden outside it."""
+    if requested:
+        if allowed is not None and not set(requested) <= set(allowed):
+            raise Forbidden("that grade level is outside your access")
+        return tuple(sorted(set(requested)))
+    return tuple(allowed) if allowed is not None else None
+
+
+def latest_academic_year(session: Session) -> str | None:
+    """The latest academic year with attendance data (the default year of every figure)."""
+    return session.scalar(select(func.max(AttendanceRecord.academic_year)))
+
+
+def latest_date(session: Session, academic_year: str) -> dt.date | None:
+    """The last date with attendance data in `academic_year` (the default as-of date)."""
+    return session.scalar(
+        select(func.max(AttendanceRecord.date)).where(
+            AttendanceRecord.academic_year == academic_year
+        )
+    )
+
+
+def resolve_period(
+    session: Session, academic_year: str | None = None, as_of: dt.date | None = None
+) -> tuple[str | None, dt.date | None]:
+    """(academic year, as-of date) with the defaults of metric definitions §3 filled in."""
+    if academic_year is None:
+        academic_year = academic_year_of(as_of) if as_of else latest_academic_year(session)
+    if academic_year is None:
+        return None, None
+    latest = latest_date(session, academic_year)
+    if as_of is None or (latest is not None and as_of > latest):
+        as_of = latest
+    return academic_year, as_of
+
+
+def _in_grades(statement: _S, grades: Sequence[int] | None) -> _S:
+    if grades is None:
+        return statement
+    return cast(_S, statement.where(Student.grade_level.in_(grades)))
+
+
+def attendance_days(
+    session: Session, academic_year: str, as_of: dt.date, grades: Sequence[int] | None
+) -> pd.DataFrame:
+    """Student-days of a year up to `as_of`, for students in `grades`.
+
+    Columns: student_id, date, scheduled, present, unexcused_periods, unverified_periods.
+    """
+    record = AttendanceRecord
+    statement = (
+        select(
+            record.student_id,
+            record.date,
+            record.scheduled,
+            record.present,
+            record.unexcused_periods,
+            record.unverified_periods,
+        )
+        .join(Student, Student.id == record.student_id)
+        .where(record.academic_year == academic_year, record.date <= as_of)
+    )
+    result = session.execute(_in_grades(statement, grades))
+    return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+
+def _students(session: Session, grades: Sequence[int] | None) -> pd.DataFrame:
+    statement = select(
+        Student.id.label("student_id"),
+        Student.grade_level,
+        School.code.label("school_code"),
+        Student.last_name,
+        Student.first_name,
+    ).join(School, School.id == Student.school_id)
+    result = session.execute(_in_grades(statement, grades))
+    return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+
+def _stored_figures(
+    session: Session, academic_year: str, grades: Sequence[int] | None
+) -> pd.DataFrame:
+    summary = StudentYearSummary
+    columns = [getattr(summary, name) for name in FIGURE_COLUMNS]
+    statement = (
+        select(*columns)
+        .join(Student, Student.id == summary.student_id)
+        .where(summary.academic_year == academic_year)
+    )
+    result = session.execute(_in_grades(statement, grades))
+    frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+    for name in ("absence_rate", "attendance_rate", "period_attendance_rate"):
+        frame[name] = frame[name].astype(float)
+    return frame
+
+
+def student_figures(
+    session: Session,
+    policy: Policy,
+    *,
+    academic_year: str,
+    as_of: dt.date,
+    grades: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """Per-student figures (FIGURE_COLUMNS + grade_level, school_code, names), by student id.
+
+    As of the year's latest date they come from the summary table; for an earlier date they
+    are recomputed from the raw student-days with the same metric code.
+    """
+    latest = latest_date(session, academic_year)
+    if latest is not None and as_of >= latest:
+        figures = _stored_figures(session, academic_year, grades)
+    else:
+        days = attendance_days(session, academic_year, as_of, grades)
+        figures = student_year_figures(days, policy)
+    merged = figures.merge(_students(session, grades), on="student_id", how="left")
+    return merged.sort_values("student_id", kind="stable").reset_index(drop=True)
+
+
+def iready_growth(
+    session: Session, academic_year: str, grades: Sequence[int] | None
+) -> pd.DataFrame:
+    """i-Ready growth per (student, subject) for one academic year (metrics GROWTH_COLUMNS)."""
+    diag = IReadyDiagnostic
+    statement = (
+        select(
+            diag.student_id,
+            diag.subject,
+            diag.academic_year,
+            diag.completion_date,
+            diag.overall_scale_score,
+            diag.baseline,
+            diag.placement_level,
+            diag.annual_typical_growth,
+            diag.annual_stretch_growth,
+        )
+        .join(Student, Student.id == diag.student_id)
+        .where(diag.academic_year == academic_year)
+    )
+    result = session.execute(_in_grades(statement, grades))
+    return growth_by_student(pd.DataFrame(result.all(), columns=list(result.keys())))
+
+
+def weekly_trend(
+    session: Session,
+    policy: Policy,
+    *,
+    academic_year: str,
+    as_of: dt.date,
+    grades: Sequence[int] | None = None,
+    freq: str = "week",
+) -> pd.DataFrame:
+    """Attendance and period attendance rate per ISO week (or day); see metrics.kpis.trend."""
+    return trend(attendance_days(session, academic_year, as_of, grades), policy, freq)
+
+
+def kpis(
+    session: Session,
+    policy: Policy,
+    *,
+    grade: int | None = None,
+    academic_year: str | None = None,
+    as_of: dt.date | None = None,
+    allowed_grades: Sequence[int] | None = None,
+) -> dict[str, Any]:
+    """The KPI object of the command line and API contract (rates to 2 places, r to 4)."""
+    grades = scoped_grades([grade] if grade is not None else None, allowed_grades)
+    year, as_of = resolve_period(session, academic_year, as_of)
+    head: dict[str, Any] = {
+        "scope": {"school": None, "grade": grade, "grades": list(grades) if grades else None},
+        "academic_year": year,
+        "as_of": as_of.isoformat() if as_of else None,
+    }
+    if year is None or as_of is None:
+        empty = pd.DataFrame(columns=list(FIGURE_COLUMNS))
+        return {**head, **attendance_kpis(empty, policy), "iready": {}, "correlation": {}}
+    figures = student_figures(session, policy, academic_year=year, as_of=as_of, grades=grades)
+    growth = iready_growth(session, year, grades)
+    return {
+        **head,
+        **attendance_kpis(figures, policy),
+        "iready": subject_kpis(growth),
+        "correlation": correlations(figures, growth),
+    }
+
+
+REPORT_COLUMNS = (
+    "student_id",
+    "last_name",
+    "first_name",
+    "grade_level",
+    "school_code",
+    "as_of",
+    "days_enrolled",
+    "days_absent",
+    "days_present",
+    "partial_days",
+    "absence_rate",
+    "attendance_rate",
+    "period_attendance_rate",
+    "truancy_occasions",
+    "truant",
+    "chronically_absent",
+    "eligible",
+    "tier",
+)
+IREADY_REPORT_COLUMNS = (
+    "baseline_date",
+    "baseline_score",
+    "most_recent_date",
+    "most_recent_score",
+    "placement_level",
+    "on_grade_level",
+    "diagnostic_gain",
+    "progress_to_typical",
+    "progress_to_stretch",
+)
+
+
+def students_report(
+    session: Session,
+    policy: Policy,
+    *,
+    grade: int | None = None,
+    tier: str | None = None,
+    academic_year: str | None = None,
+    as_of: dt.date | None = None,
+    allowed_grades: Sequence[int] | None = None,
+) -> list[dict[str, Any]]:
+    """Per-student figures as plain JSON-ready dicts (the `attendly students --json` rows)."""
+    grades = scoped_grades([grade] if grade is not None else None, allowed_grades)
+    year, as_of = resolve_period(session, academic_year, as_of)
+    if year is None or as_of is None:
+        return []
+    figures = student_figures(session, policy, academic_year=year, as_of=as_of, grades=grades)
+    if tier:
+        figures = figures[figures["tier"] == tier]
+    growth = iready_growth(session, year, grades)
+    by_student = _iready_by_student(growth)
+    rows = []
+    for record in figures[list(REPORT_COLUMNS)].to_dict("records"):
+        row = {str(key): _json_value(value) for key, value in record.items()}
+        if row["student_id"] in by_student:
+            row["iready"] = by_student[row["student_id"]]
+        rows.append(row)
+    return rows
+
+
+def _iready_by_student(growth: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for record in growth.to_dict("records"):
+        values = {key: _json_value(record[key]) for key in IREADY_REPORT_COLUMNS}
+        out.setdefault(str(record["student_id"]), {})[str(record["subject"])] = values
+    return out
+
+
+def _json_value(value: Any) -> Any:
+    """numpy/pandas scalars and dates -> JSON-ready Python values."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def overview(
+    session: Session,
+    policy: Policy,
+    *,
+    grade: int | None = None,
+    allowed_grades: Sequence[int] | None = None,
+) -> tuple[dict[str, Any], pd.DataFrame]:
+    """The Overview page's data: the KPI object and the weekly trend of the same scope."""
+    result = kpis(session, policy, grade=grade, allowed_grades=allowed_grades)
+    if result["academic_year"] is None:
+        return result, trend(pd.DataFrame(), policy)
+    weeks = weekly_trend(
+        session,
+        policy,
+        academic_year=result["academic_year"],
+        as_of=dt.date.fromisoformat(result["as_of"]),
+        grades=result["scope"]["grades"],
+    )
+    return result, weeks
