@@ -8,7 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import dash
-import dash_bootstrap_components as dbc
 from flask import Flask
 
 from attendly.settings import Settings, load_settings
@@ -60,7 +59,6 @@ def _build_dash(server: Flask) -> dash.Dash:
         use_pages=True,
         pages_folder=str(ROOT / "pages"),
         assets_folder=str(ROOT / "assets"),
-        external_stylesheets=[dbc.themes.BOOTSTRAP],
         title="Attendly",
         suppress_callback_exceptions=True,
     )

@@ -62,6 +62,10 @@ def parse_grades(text: str) -> tuple[int, ...]:
     return tuple(sorted({int(part) for part in text.split(",") if part.strip()}))
 
 
+# Checked when the username is unknown, so a miss costs as much time as a wrong password.
+_DUMMY_HASH = generate_password_hash("attendly-timing-equaliser")
+
+
 @login_manager.user_loader
 def _load_user(user_id: str) -> AuthUser | None:
     from db.models import User
@@ -135,7 +139,9 @@ def _check_credentials(username: str, password: str) -> AuthUser | None:
     from db.models import User
 
     user = db.session.query(User).filter_by(username=username.strip()).one_or_none()
-    if user is None or not user.active or not check_password_hash(user.password_hash, password):
+    stored_hash = user.password_hash if user is not None else _DUMMY_HASH
+    password_ok = check_password_hash(stored_hash, password)
+    if user is None or not user.active or not password_ok:
         _record_login(username, success=False)
         return None
     user.last_login_at = dt.datetime.now(dt.UTC)
@@ -152,6 +158,10 @@ def _record_login(username: str, success: bool) -> None:
 
 @blueprint.route("/logout", methods=["POST"])
 def logout() -> Response:
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except (ValidationError, CSRFError):
+        return Response("Your session expired; reload the page.", status=400)
     logout_user()
     return redirect(url_for("auth.login"))  # type: ignore[return-value]
 

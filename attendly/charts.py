@@ -48,6 +48,8 @@ def weekly_trend_figure(weeks: pd.DataFrame) -> go.Figure:
         xaxis_title="School week (starting Monday)",
         yaxis_title="Percent of enrolled days attended",
         yaxis_range=[max(0.0, min([*weeks["attendance_rate"].dropna(), TARGET_RATE]) - 5), 100.5],
-        legend={"orientation": "h", "y": -0.25},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0, "xanchor": "left"},
+        # Ticks on the Mondays that label each school week.
+        xaxis={"tickformat": "%b %d", "tick0": "2020-08-03", "dtick": 7 * 24 * 3600 * 1000},
     )
     return figure

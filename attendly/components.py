@@ -62,7 +62,7 @@ def kpi_cards(kpis: dict[str, Any]) -> list[dbc.Col]:
             "chronic_absenteeism_rate",
             "Chronically absent",
             format_rate(kpis["chronic_absenteeism_rate"]),
-            f"of {eligible} eligible students",
+            f"{kpis['chronically_absent_students']} of {eligible} eligible students",
         ),
         kpi_card(
             "period_attendance_rate",
@@ -74,7 +74,7 @@ def kpi_cards(kpis: dict[str, Any]) -> list[dbc.Col]:
             "truant_students",
             "Truant students",
             str(kpis["truant_students"]),
-            "3 or more truancy occasions",
+            f"of {kpis['students']} students have 3+ truancy occasions",
         ),
     ]
 

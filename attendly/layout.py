@@ -6,6 +6,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from attendly import ids
 
@@ -27,9 +28,12 @@ def navbar() -> dbc.Navbar:
             [
                 html.Span(f"{current_user.username} · {role}", className="me-3 text-light small"),
                 html.Form(
-                    html.Button(
-                        "Sign out", className="btn btn-outline-light btn-sm", type="submit"
-                    ),
+                    [
+                        dcc.Input(type="hidden", name="csrf_token", value=generate_csrf()),
+                        html.Button(
+                            "Sign out", className="btn btn-outline-light btn-sm", type="submit"
+                        ),
+                    ],
                     method="post",
                     action="/logout",
                     className="d-inline",

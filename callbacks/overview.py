@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-from dash import Input, Output
+from dash import Input, Output, State
 from dash.exceptions import PreventUpdate
 
 from attendly import ids
@@ -17,11 +17,25 @@ from callbacks.common import grade_choices, grade_scope, policy
 from db import queries
 
 
-@dash.callback(Output(ids.Overview.GRADE, "options"), Input(ids.Shell.URL, "pathname"))
-def grade_options(pathname: str | None) -> list[dict[str, object]]:
+@dash.callback(
+    Output(ids.Overview.GRADE, "options"),
+    Output(ids.Overview.GRADE, "value"),
+    Input(ids.Shell.URL, "pathname"),
+    State(ids.Shell.GRADE_STORE, "data"),
+)
+def grade_options(pathname: str | None, remembered: int | None) -> tuple[Any, int | None]:
+    """Options the user may pick, and their last choice if it is still one of them."""
     if pathname is None:
         raise PreventUpdate
-    return grade_choices()
+    choices = grade_choices()
+    allowed = {choice["value"] for choice in choices}
+    return choices, remembered if remembered in allowed else None
+
+
+@dash.callback(Output(ids.Shell.GRADE_STORE, "data"), Input(ids.Overview.GRADE, "value"))
+def remember_grade(grade: int | None) -> int | None:
+    """Remember the grade choice in the browser (the server re-checks it on every use)."""
+    return grade
 
 
 @dash.callback(

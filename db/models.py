@@ -171,6 +171,25 @@ class IReadyDomainScore(db.Model):  # type: ignore[name-defined]
     diagnostic: Mapped[IReadyDiagnostic] = relationship(back_populates="domains")
 
 
+class IReadyUnmapped(db.Model):  # type: ignore[name-defined]
+    """An i-Ready row whose student is not on the roster: kept aside until a roster maps it."""
+
+    __tablename__ = "iready_unmapped"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("imports.id"), index=True)
+    row_number: Mapped[int] = mapped_column(Integer)
+    subject: Mapped[str | None] = mapped_column(String(4))
+    academic_year: Mapped[str | None] = mapped_column(String(9))
+    student_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    state_student_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    last_name: Mapped[str | None] = mapped_column(String(200))
+    first_name: Mapped[str | None] = mapped_column(String(200))
+    completion_date: Mapped[dt.date | None] = mapped_column(Date)
+    raw: Mapped[dict[str, Any]] = mapped_column(JSON)
+    mapped_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class StudentYearSummary(db.Model):  # type: ignore[name-defined]
     """Every per-student figure of the metric definitions, for one academic year.
 

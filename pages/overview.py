@@ -32,8 +32,6 @@ def layout(**_: object) -> html.Div:
                                 placeholder="All grades",
                                 clearable=True,
                                 searchable=False,
-                                persistence=True,
-                                persistence_type="local",
                             ),
                         ],
                         md=4,

@@ -26,6 +26,7 @@ def attendance_kpis(figures: pd.DataFrame, policy: Policy) -> dict[str, Any]:
     return {
         "students": int(len(figures)),
         "eligible_students": eligible,
+        "chronically_absent_students": _sum(figures, "chronically_absent"),
         "attendance_rate": percent(_sum(figures, "days_present"), _sum(figures, "days_enrolled")),
         "chronic_absenteeism_rate": percent(_sum(figures, "chronically_absent"), eligible),
         "period_attendance_rate": percent(

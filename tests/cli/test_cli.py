@@ -27,9 +27,7 @@ def cli_env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str
     env.update(ATTENDLY_INSTANCE=str(tmp_path / "instance"), ATTENDLY_ENV="test")
     env.pop("REDIS_URL", None)
     if request.param == "postgresql":
-        env["DATABASE_URL"] = fresh_postgres_database(
-            POSTGRES_URL.rsplit("/", 1)[0] + "/attendly_cli_test"
-        )
+        env["DATABASE_URL"] = fresh_postgres_database(POSTGRES_URL + "_cli")
     yield env
 
 
