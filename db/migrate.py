@@ -20,8 +20,11 @@ def alembic_config() -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Create or migrate the schema to `revision`; running it twice changes nothing."""
+def upgrade(engine: Engine, revision: str = "heads") -> None:
+    """Create or migrate the schema to `revision`; running it twice changes nothing.
+
+    "heads" (not "head") so that independently developed migration branches both apply.
+    """
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
@@ -29,10 +32,10 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 
 def is_current(engine: Engine) -> bool:
-    """True when the database is at the newest migration."""
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    """True when the database is at every newest migration (each branch head)."""
+    heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision() == head
+        return set(MigrationContext.configure(connection).get_current_heads()) == heads
 
 
 def revision(engine: Engine, message: str) -> None:
