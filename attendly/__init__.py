@@ -21,32 +21,36 @@ def create_app(settings: Settings | None = None) -> Flask:
     server = Flask("attendly", instance_path=str(settings.instance_path.resolve()))
     _configure(server, settings)
 
-    from attendly import auth, health, services
+    from attendly import api, audit, auth, health, interventions_api, security, services
     from attendly.extensions import db, login_manager
 
     db.init_app(server)
     login_manager.init_app(server)
     services.init_app(server, settings)
+    audit.install_append_only()
     server.register_blueprint(health.blueprint)
     server.register_blueprint(auth.blueprint)
-    auth.install_gate(server)
+    server.register_blueprint(api.blueprint)
+    server.register_blueprint(interventions_api.blueprint)
+    from attendly import downloads, reports
+
+    server.register_blueprint(downloads.blueprint)
+    server.register_blueprint(reports.blueprint)
     _build_dash(server)
+    security.install(server)  # after Dash: its one-time setup hooks run before the gate
     return server
 
 
 def _configure(server: Flask, settings: Settings) -> None:
+    from attendly.security import cookie_config
+
     settings.instance_path.mkdir(parents=True, exist_ok=True)
     server.config.update(
         ATTENDLY_SETTINGS=settings,
         SECRET_KEY=settings.resolved_secret_key(),
         SQLALCHEMY_DATABASE_URI=settings.resolved_database_url,
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=settings.env == "production",
-        REMEMBER_COOKIE_SAMESITE="Lax",
-        REMEMBER_COOKIE_SECURE=settings.env == "production",
-        MAX_CONTENT_LENGTH=64 * 1024 * 1024,
+        **cookie_config(settings),
     )
 
 
@@ -66,4 +70,7 @@ def _build_dash(server: Flask) -> dash.Dash:
     import callbacks  # noqa: F401  (registers every @dash.callback)
 
     server.extensions["attendly.dash"] = app
+    from attendly.access import guard_pages
+
+    guard_pages(dash.page_registry)
     return app

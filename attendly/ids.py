@@ -17,3 +17,182 @@ class Overview:
     AS_OF = "overview-as-of"
     ALERT = "overview-alert"
     GRADE = "overview-grade"
+
+
+class Users:
+    TABLE = "users-table"
+    USERNAME = "users-username"
+    ROLE = "users-role"
+    GRADES = "users-grades"
+    PASSWORD = "users-password"
+    SAVE = "users-save"
+    DEACTIVATE = "users-deactivate"
+    REACTIVATE = "users-reactivate"
+    RESET = "users-reset-password"
+    MESSAGE = "users-message"
+    TOKEN_NAME = "users-token-name"
+    TOKEN_CREATE = "users-token-create"
+    TOKEN_ID = "users-token-id"
+    TOKEN_REVOKE = "users-token-revoke"
+    TOKEN_SHOWN = "users-token-shown"
+    TOKENS = "users-tokens"
+    REFRESH = "users-refresh"  # a counter bumped after each change; the tables re-read
+
+
+class Audit:
+    ACTION = "audit-action"
+    USERNAME = "audit-username"
+    DATES = "audit-dates"
+    TABLE = "audit-table"
+    COUNT = "audit-count"
+
+
+class Filters:
+    """The shell's filter bar: grade and academic year, remembered per user (dashboards)."""
+
+    BAR = "shell-filters"
+    GRADE = "shell-filter-grade"
+    GRADE_BOX = "shell-filter-grade-box"
+    YEAR = "shell-filter-year"
+    STORE = "shell-filter-store"  # local storage: {"user": name, "grade": g, "year": y}
+    PRINT_HEADER = "shell-print-header"
+
+
+class Export:
+    """Export controls; pattern-matching id types (every page uses the same callbacks)."""
+
+    IMAGE = "shell-image-export"  # {"type": IMAGE, "graph": graph id, "format": "png"|"svg"}
+    DATA = "shell-data-link"  # {"type": DATA, "dataset": "name[?query]", "format": "csv"|"xlsx"}
+
+
+class Report:
+    """The one-click PDF of a page's charts (pattern-matching on {"page": name})."""
+
+    BUTTON = "shell-pdf-button"
+    JOB = "shell-pdf-job"
+    POLL = "shell-pdf-poll"
+    STATUS = "shell-pdf-status"
+    PARAMS = "shell-pdf-params"
+
+
+class OverviewCharts:
+    IREADY_ROW = "overview-iready-kpis"
+    TIERS = "overview-tier-chart"
+    GRADES = "overview-grade-chart"
+    UPDATED = "overview-updated"
+
+
+class Students:
+    TIER = "students-tier"
+    TRUANT = "students-truant"
+    SEARCH = "students-search"
+    SORT = "students-sort"
+    VIEW = "students-view"
+    CARDS = "students-cards"
+    PAGER = "students-pager"
+    COUNT = "students-count"
+    GRID = "students-grid"
+    CARD_PANE = "students-card-pane"
+    GRID_PANE = "students-grid-pane"
+    DATA = "students-data-link"  # pattern type: {"type": DATA, "format": "csv"|"xlsx"}
+    ALERT = "students-alert"
+
+
+class Student:
+    """The student detail page (pages/student.py)."""
+
+    ID = "student-id"  # a store holding the student id of the path
+    HEADER = "student-header"
+    KPIS = "student-kpis"
+    ALERT = "student-alert"
+    CALENDAR = "student-calendar"
+    WEEKDAY = "student-weekday-period"
+    MONTHLY = "student-monthly"
+    IREADY_ELA = "student-iready-ela"
+    IREADY_MATH = "student-iready-math"
+    BODY = "student-body"
+
+
+class Correlation:
+    SUBJECT = "correlation-subject"
+    SUMMARY = "correlation-summary"
+    SCATTER = "correlation-scatter"
+    BY_TIER = "correlation-by-tier"
+    GROWTH = "correlation-growth"
+    PLACEMENT = "correlation-placement"
+    TIER_TABLE = "correlation-tier-table"
+    ALERT = "correlation-alert"
+
+
+class Interventions:
+    """The interventions page (pages/interventions.py); FIELD/FEEDBACK are pattern types
+    {"type": FIELD, "name": <intervention field>}, EDIT is {"type": EDIT, "index": id}."""
+
+    GRADE = "interventions-filter-grade"
+    STUDENT = "interventions-filter-student"
+    OWNER = "interventions-filter-owner"
+    TYPE = "interventions-filter-type"
+    STATUS = "interventions-filter-status"
+    DUE = "interventions-filter-due"
+    NEW = "interventions-new"
+    FORM = "interventions-form"
+    FORM_TITLE = "interventions-form-title"
+    FIELD = "interventions-field"
+    FEEDBACK = "interventions-feedback"
+    SAVE = "interventions-save"
+    CANCEL = "interventions-cancel"
+    EDITING = "interventions-editing"  # store: the id being edited, None for a new one
+    FOCUS_SINK = "interventions-focus"  # its title names the field to focus (see assets/)
+    MESSAGE = "interventions-message"
+    REFRESH = "interventions-refresh"
+    TABLE = "interventions-table"
+    TIMELINE = "interventions-timeline"
+    EDIT = "interventions-edit"
+
+
+class Truancy:
+    """The truancy-ladder work queue (pages/truancy.py); LETTER and DECIDE are pattern types
+    {"type": ..., "index": proposal id}."""
+
+    AS_OF = "truancy-as-of"
+    LANGUAGE = "truancy-language"
+    BATCH = "truancy-batch"
+    QUEUE = "truancy-queue"
+    LETTER = "truancy-letter"
+    DECIDE = "truancy-decide"
+    DECISION = "truancy-decision"
+    SELECTED = "truancy-selected"
+    SELECTED_TEXT = "truancy-selected-text"
+    CHOICE = "truancy-choice"
+    REASON = "truancy-reason"
+    REASON_FEEDBACK = "truancy-reason-feedback"
+    DEFER_UNTIL = "truancy-defer-until"
+    DEFER_FEEDBACK = "truancy-defer-feedback"
+    SAVE = "truancy-save"
+    MESSAGE = "truancy-message"
+    REFRESH = "truancy-refresh"
+    LETTERS = "truancy-letters"
+
+
+class Letters:
+    """Letterhead and letter templates (pages/letters.py); HEAD is a pattern type
+    {"type": HEAD, "name": <letterhead field>}."""
+
+    HEAD = "letters-head"
+    HEAD_SAVE = "letters-head-save"
+    KEY = "letters-key"
+    LANGUAGE = "letters-language"
+    SUBJECT = "letters-subject"
+    BODY = "letters-body"
+    BODY_FEEDBACK = "letters-body-feedback"
+    SAVE = "letters-save"
+    RESET = "letters-reset"
+    SAMPLE = "letters-sample"
+    MESSAGE = "letters-message"
+
+
+class Effectiveness:
+    GRADE = "effectiveness-grade"
+    TABLE = "effectiveness-table"
+    CHART = "effectiveness-chart"
+    NOTE = "effectiveness-note"

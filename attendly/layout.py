@@ -9,12 +9,14 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from attendly import ids
+from attendly.access import page_allows
+from attendly.components import filter_bar
 
 
 def visible_pages(role: str | None) -> list[dict[str, object]]:
     """Registered pages in navbar order that `role` may open (page metadata key `roles`)."""
     pages = sorted(dash.page_registry.values(), key=lambda page: page.get("order", 99))
-    return [page for page in pages if role in page.get("roles", (role,)) and page.get("nav", True)]
+    return [page for page in pages if page_allows(page, role) and page.get("nav", True)]
 
 
 def navbar() -> dbc.Navbar:
@@ -66,7 +68,9 @@ def shell() -> html.Div:
         [
             dcc.Location(id=ids.Shell.URL),
             dcc.Store(id=ids.Shell.GRADE_STORE, storage_type="local"),
+            dcc.Store(id=ids.Filters.STORE, storage_type="local"),
             navbar(),
+            filter_bar(),
             dbc.Container(dash.page_container, fluid=True, className="pb-4"),
         ]
     )

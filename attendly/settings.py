@@ -51,6 +51,13 @@ class Settings(BaseSettings):
     unverified_counts_as_unexcused: bool = Field(
         False, validation_alias="ATTENDLY_UNVERIFIED_COUNTS_AS_UNEXCUSED"
     )
+    # Security: uploads, sessions, sign-in throttling, reverse proxies.
+    max_upload_mb: int = Field(50, ge=1, le=2048, validation_alias="ATTENDLY_MAX_UPLOAD_MB")
+    idle_minutes: int = Field(30, ge=1, le=24 * 60, validation_alias="ATTENDLY_IDLE_MINUTES")
+    login_attempts: int = Field(5, ge=1, validation_alias="ATTENDLY_LOGIN_ATTEMPTS")
+    address_attempts: int = Field(20, ge=1, validation_alias="ATTENDLY_ADDRESS_ATTEMPTS")
+    lockout_minutes: int = Field(15, ge=1, validation_alias="ATTENDLY_LOCKOUT_MINUTES")
+    proxy_count: int = Field(0, ge=0, le=5, validation_alias="ATTENDLY_PROXY_COUNT")
 
     @field_validator("truancy_steps", "grade_levels", mode="before")
     @classmethod

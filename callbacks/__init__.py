@@ -1,3 +1,16 @@
 """One module per page; importing this package registers every `@dash.callback`."""
 
-from callbacks import overview  # noqa: F401
+from callbacks import (  # noqa: F401  # noqa: F401  # noqa: F401
+    audit,
+    correlation,
+    effectiveness,
+    filters,
+    interventions,
+    letters,
+    overview,
+    reports,
+    student,
+    students,
+    truancy,
+    users,
+)

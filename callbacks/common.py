@@ -23,3 +23,15 @@ def grade_choices() -> list[dict[str, object]]:
     """Grade filter options limited to what the user may see."""
     grades = grade_scope() or policy().grade_levels
     return [{"label": f"Grade {grade}", "value": grade} for grade in grades]
+
+
+def normalise_grade(value: object) -> int | None:
+    """A grade level from the browser as an int; None (= all the user may see) otherwise.
+
+    Callback payloads can be crafted: a list, a string or an SQL fragment never reaches a
+    query. A well-formed grade is still checked against the user's scope by the query layer.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None
+    text = str(value).strip()
+    return int(text) if text.isdigit() and len(text) <= 2 else None

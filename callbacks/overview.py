@@ -1,63 +1,75 @@
-"""Overview callbacks: grade filter -> KPI widgets, tier counts and the weekly trend."""
+"""Overview callbacks: grade and year -> KPI widgets with weekly change, tiers, charts."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import dash
-from dash import Input, Output, State
-from dash.exceptions import PreventUpdate
+from dash import Input, Output
 
 from attendly import ids
-from attendly.charts import weekly_trend_figure
-from attendly.components import kpi_cards, tier_badge
+from attendly.charts import grade_comparison_figure, tier_distribution_figure, weekly_trend_figure
+from attendly.components import iready_cards, kpi_cards, tier_badge
 from attendly.errors import Forbidden
 from attendly.extensions import db
-from callbacks.common import grade_choices, grade_scope, policy
-from db import queries
+from callbacks.common import policy
+from callbacks.filters import current_scope
+from db import dashboard
+
+EMPTY = "No attendance has been imported yet."
 
 
-@dash.callback(
-    Output(ids.Overview.GRADE, "options"),
-    Output(ids.Overview.GRADE, "value"),
-    Input(ids.Shell.URL, "pathname"),
-    State(ids.Shell.GRADE_STORE, "data"),
-)
-def grade_options(pathname: str | None, remembered: int | None) -> tuple[Any, int | None]:
-    """Options the user may pick, and their last choice if it is still one of them."""
-    if pathname is None:
-        raise PreventUpdate
-    choices = grade_choices()
-    allowed = {choice["value"] for choice in choices}
-    return choices, remembered if remembered in allowed else None
-
-
-@dash.callback(Output(ids.Shell.GRADE_STORE, "data"), Input(ids.Overview.GRADE, "value"))
-def remember_grade(grade: int | None) -> int | None:
-    """Remember the grade choice in the browser (the server re-checks it on every use)."""
-    return grade
+def tier_change(now: int, before: int | None) -> str:
+    """'▲ 3 this week' (nothing when unchanged or unknown): short, beside each tier badge."""
+    if before is None or now == before:
+        return ""
+    return f"{'▲' if now > before else '▼'} {abs(now - before):,} this week"
 
 
 @dash.callback(
     Output(ids.Overview.KPI_ROW, "children"),
     Output(ids.Overview.TIER_ROW, "children"),
+    Output(ids.OverviewCharts.IREADY_ROW, "children"),
     Output(ids.Overview.TREND, "figure"),
+    Output(ids.OverviewCharts.TIERS, "figure"),
+    Output(ids.OverviewCharts.GRADES, "figure"),
     Output(ids.Overview.AS_OF, "children"),
+    Output(ids.OverviewCharts.UPDATED, "children"),
     Output(ids.Overview.ALERT, "children"),
     Output(ids.Overview.ALERT, "is_open"),
-    Input(ids.Overview.GRADE, "value"),
+    Input(ids.Filters.GRADE, "value"),
+    Input(ids.Filters.YEAR, "value"),
 )
-def refresh(grade: int | None) -> tuple[Any, ...]:
-    """Everything on the page for one grade (or all the user may see)."""
+def refresh(grade: Any, year: Any) -> tuple[Any, ...]:
+    """Everything on the page for one grade (or all the user may see) and academic year."""
     try:
-        kpis, weeks = queries.overview(
-            db.session(), policy(), grade=grade, allowed_grades=grade_scope()
-        )
+        data = dashboard.overview_data(db.session(), policy(), current_scope(grade, year))
     except Forbidden as exc:
-        return [], [], dash.no_update, "", str(exc), True
-    if kpis["academic_year"] is None:
-        message = "No attendance has been imported yet."
-        return [], [], weekly_trend_figure(weeks), "", message, True
-    tiers = [tier_badge(tier, count) for tier, count in kpis["tier_counts"].items()]
+        return ([], [], [], *[dash.no_update] * 3, "", "", str(exc), True)
+    kpis, before = data.kpis, data.previous
+    charts = (
+        weekly_trend_figure(data.weeks),
+        tier_distribution_figure(kpis["tier_counts"]),
+        grade_comparison_figure(data.grades),
+    )
+    if data.scope.empty:
+        return ([], [], [], *charts, "", "", EMPTY, True)
+    before_tiers = (before or {}).get("tier_counts", {})
+    tiers = [
+        tier_badge(t, n, tier_change(n, before_tiers.get(t)))
+        for t, n in kpis["tier_counts"].items()
+    ]
     as_of = f"Academic year {kpis['academic_year']}, as of {kpis['as_of']}"
-    return kpi_cards(kpis), tiers, weekly_trend_figure(weeks), as_of, "", False
+    if data.previous_as_of:
+        as_of += f" · changes compared with {data.previous_as_of:%B %d}"
+    updated = f"Last updated {data.updated:%B %d, %Y at %H:%M} UTC" if data.updated else ""
+    return (
+        kpi_cards(kpis, before),
+        tiers,
+        iready_cards(kpis, before),
+        *charts,
+        as_of,
+        updated,
+        "",
+        False,
+    )

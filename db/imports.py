@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from attendly.errors import NotFound
@@ -23,6 +23,7 @@ HISTORY_COLUMNS = (
     "records_updated",
     "records_skipped",
     "records_failed",
+    "quality_score",
 )
 ERROR_COLUMNS = ("row", "column", "value", "rule", "message", "severity", "category")
 
@@ -39,7 +40,13 @@ def import_detail(session: Session, import_id: int) -> dict[str, Any]:
     if row is None:
         raise NotFound(f"no import with id {import_id}")
     detail = {column: getattr(row, column) for column in HISTORY_COLUMNS}
-    detail.update(summary=row.summary, message=row.message, school_code=row.school_code)
+    detail.update(
+        summary=row.summary,
+        message=row.message,
+        school_code=row.school_code,
+        phase=row.phase,  # reading, merging, done
+        rows_read=max(row.checkpoint_row - 1, 0),  # file rows committed so far
+    )
     return detail
 
 
@@ -68,3 +75,32 @@ def import_errors(session: Session, import_id: int) -> list[dict[str, Any]]:
         }
         for r in records
     ]
+
+
+def store_problems(session: Session, import_id: int, problems: list[dict[str, Any]]) -> None:
+    """Append problems (dicts with ERROR_COLUMNS) to an import's error report."""
+    if problems:
+        session.execute(
+            insert(ImportErrorRecord),
+            [
+                {
+                    "import_id": import_id,
+                    "row_number": problem["row"],
+                    "column": None if problem["column"] is None else problem["column"][:200],
+                    "value": problem["value"],
+                    "rule": problem["rule"][:60],
+                    "message": problem["message"],
+                    "severity": problem["severity"],
+                    "category": problem["category"],
+                }
+                for problem in problems
+            ],
+        )
+
+
+def forget_problems(session: Session, import_id: int, category: str | None = None) -> None:
+    """Drop an import's stored problems (all, or those of one category)."""
+    where = [ImportErrorRecord.import_id == import_id]
+    if category is not None:
+        where.append(ImportErrorRecord.category == category)
+    session.execute(delete(ImportErrorRecord).where(*where))

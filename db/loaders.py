@@ -1,100 +1,21 @@
-"""Bulk loaders for imports: portable batched upserts (SQLite and PostgreSQL) and look-ups."""
+"""Look-ups and small writes imports share: schools, students, id chunks.
+
+The bulk writes themselves are set-based SQL in db.staging and db.merge.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import insert, inspect, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from db.models import School, Student
 
-BATCH_SIZE = 5000  # rows per prefetch/insert/update round trip
 ID_CHUNK = 500  # ids per IN (...) list: far below every backend's parameter limit
 Row = dict[str, Any]
 T = TypeVar("T")
-
-
-@dataclass
-class UpsertCounts:
-    """What an upsert did; `written` holds the keys of inserted and updated rows."""
-
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    written: list[tuple[Any, ...]] = field(default_factory=list)
-
-
-def upsert(
-    session: Session,
-    model: Any,
-    rows: Sequence[Row],
-    *,
-    key: Sequence[str],
-    compare: Sequence[str],
-    stamp: Sequence[str] = ("import_id",),
-    batch_size: int = BATCH_SIZE,
-) -> UpsertCounts:
-    """Insert new rows, update rows whose `compare` columns differ, leave identical ones alone.
-
-    Rows are matched on `key` (which must be unique in `rows`). Inserts write every column of
-    the row; updates write `compare` plus `stamp` (the import that last wrote the row), so a
-    re-import of unchanged data writes nothing. Flushes nothing else and does not commit.
-    """
-    counts = UpsertCounts()
-    ordered = sorted(rows, key=lambda row: tuple(row[column] for column in key))
-    for start in range(0, len(ordered), batch_size):
-        batch = ordered[start : start + batch_size]
-        existing = _prefetch(session, model, batch, key, compare)
-        inserts, updates = [], []
-        for row in batch:
-            row_key = tuple(row[column] for column in key)
-            found = existing.get(row_key)
-            if found is None:
-                inserts.append(row)
-            elif found[1] != tuple(row[column] for column in compare):
-                updates.append({**found[0], **{c: row[c] for c in (*compare, *stamp)}})
-            else:
-                counts.unchanged += 1
-                continue
-            counts.written.append(row_key)
-        if inserts:
-            session.execute(insert(model), inserts)
-        if updates:
-            session.execute(update(model), updates)
-        counts.inserted += len(inserts)
-        counts.updated += len(updates)
-    return counts
-
-
-def _prefetch(
-    session: Session, model: Any, batch: Sequence[Row], key: Sequence[str], compare: Sequence[str]
-) -> dict[tuple[Any, ...], tuple[Row, tuple[Any, ...]]]:
-    """Stored rows of this batch's keys: key -> (primary key dict, compared values).
-
-    Narrowed by the first key column's values and the other key columns' ranges (the batch
-    is sorted, so this is tight), then matched exactly in Python.
-    """
-    primary = [column.key for column in inspect(model).primary_key]
-    columns = [getattr(model, name) for name in dict.fromkeys([*primary, *key, *compare])]
-    names = [column.key for column in columns]
-    first = getattr(model, key[0])
-    wanted = {tuple(row[column] for column in key) for row in batch}
-    found: dict[tuple[Any, ...], tuple[Row, tuple[Any, ...]]] = {}
-    for chunk in chunks(sorted({row[key[0]] for row in batch}), ID_CHUNK):
-        query = select(*columns).where(first.in_(chunk))
-        for name in key[1:]:
-            values = [row[name] for row in batch]
-            query = query.where(getattr(model, name).between(min(values), max(values)))
-        for stored in session.execute(query):
-            record = dict(zip(names, stored, strict=True))
-            row_key = tuple(record[column] for column in key)
-            if row_key in wanted:
-                pk = {name: record[name] for name in primary}
-                found[row_key] = (pk, tuple(record[column] for column in compare))
-    return found
 
 
 def ensure_schools(session: Session, codes: Iterable[str], periods_per_day: int) -> dict[str, int]:
@@ -142,3 +63,32 @@ def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     """Consecutive slices of at most `size` items."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def written_students(session: Session, import_id: int) -> tuple[set[str], set[str]]:
+    """Students an import inserted or updated (stamped with it), and their schools' codes."""
+    rows = session.execute(
+        select(Student.id, School.code).join(School).where(Student.import_id == import_id)
+    ).all()
+    return {student for student, _ in rows}, {code for _, code in rows}
+
+
+def school_settings(session: Session) -> list[dict[str, Any]]:
+    """Every school: code, name, periods_per_day."""
+    rows = session.execute(
+        select(School.code, School.name, School.periods_per_day).order_by(School.code)
+    )
+    return [{"code": code, "name": name, "periods_per_day": n} for code, name, n in rows]
+
+
+def update_school(
+    session: Session, code: str, *, periods_per_day: int | None = None, name: str | None = None
+) -> None:
+    """Change a school's settings (only those given)."""
+    values: dict[str, Any] = {}
+    if periods_per_day is not None:
+        values["periods_per_day"] = periods_per_day
+    if name is not None:
+        values["name"] = name
+    if values:
+        session.execute(update(School).where(School.code == code).values(**values))

@@ -108,6 +108,7 @@ class AttendanceCode(db.Model):  # type: ignore[name-defined]
     code: Mapped[str] = mapped_column(String(4), primary_key=True)
     category: Mapped[str] = mapped_column(String(1))
     description: Mapped[str] = mapped_column(String(200), default="")
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
 
 
 class SchoolCalendarDay(db.Model):  # type: ignore[name-defined]
@@ -118,6 +119,7 @@ class SchoolCalendarDay(db.Model):  # type: ignore[name-defined]
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
     date: Mapped[dt.date] = mapped_column(Date)
     academic_year: Mapped[str] = mapped_column(String(9))
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
 
 
 class IReadyDiagnostic(db.Model):  # type: ignore[name-defined]
@@ -263,6 +265,14 @@ class Import(db.Model):  # type: ignore[name-defined]
     records_failed: Mapped[int] = mapped_column(Integer, default=0)
     summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     message: Mapped[str | None] = mapped_column(Text)
+    # Recovery: the kept copy of the file, the last file row whose chunk is committed, the
+    # running figures at that checkpoint, and what the run is doing now.
+    stored_path: Mapped[str | None] = mapped_column(String(1000))
+    checkpoint_row: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    state: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    phase: Mapped[str | None] = mapped_column(String(20))
+    quality_score: Mapped[Decimal | None] = mapped_column(Numeric(5, 1))
+    rolled_back_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ImportErrorRecord(db.Model):  # type: ignore[name-defined]
@@ -293,3 +303,54 @@ class AuditEntry(db.Model):  # type: ignore[name-defined]
     entity: Mapped[str | None] = mapped_column(String(60))
     entity_id: Mapped[str | None] = mapped_column(String(60))
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+# --- Security: API tokens, sign-in attempts, per-school assignment ------------------------------
+
+
+class ApiToken(db.Model):  # type: ignore[name-defined]
+    """An integration's bearer token: only its SHA-256 is stored; revoked tokens stay listed."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))  # shown in lists to tell tokens apart
+    created_by: Mapped[str | None] = mapped_column(String(80))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LoginAttempt(db.Model):  # type: ignore[name-defined]
+    """One sign-in attempt, kept for the throttle window (per account and per address)."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_username_at", "username", "at"),
+        Index("ix_login_attempts_address_at", "address", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    username: Mapped[str] = mapped_column(String(80))
+    address: Mapped[str] = mapped_column(String(64))
+    success: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class UserSchool(db.Model):  # type: ignore[name-defined]
+    """A school a user is assigned to (district use). Stored only: the query layer does not
+    yet narrow data by school (see SECURITY.md)."""
+
+    __tablename__ = "user_schools"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    school_code: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+
+# The staging and history tables of imports register on the same metadata (migrations and
+# `compare_metadata` see every table by importing this module).
+from db import import_tables as _import_tables  # noqa: E402, F401
+from db import intervention_models  # noqa: F401,E402  (interventions, ladder, letters)

@@ -151,9 +151,16 @@ def student_figures(
 
 
 def iready_growth(
-    session: Session, academic_year: str, grades: Sequence[int] | None
+    session: Session,
+    academic_year: str,
+    grades: Sequence[int] | None,
+    until: dt.date | None = None,
 ) -> pd.DataFrame:
-    """i-Ready growth per (student, subject) for one academic year (metrics GROWTH_COLUMNS)."""
+    """i-Ready growth per (student, subject) for one academic year (metrics GROWTH_COLUMNS).
+
+    `until` leaves out diagnostics completed after that date: an explicit as-of date means
+    "what was known then", for i-Ready as for attendance.
+    """
     diag = IReadyDiagnostic
     statement = (
         select(
@@ -170,6 +177,8 @@ def iready_growth(
         .join(Student, Student.id == diag.student_id)
         .where(diag.academic_year == academic_year)
     )
+    if until is not None:
+        statement = statement.where(diag.completion_date <= until)
     result = session.execute(_in_grades(statement, grades))
     return growth_by_student(pd.DataFrame(result.all(), columns=list(result.keys())))
 
@@ -198,6 +207,7 @@ def kpis(
 ) -> dict[str, Any]:
     """The KPI object of the command line and API contract (rates to 2 places, r to 4)."""
     grades = scoped_grades([grade] if grade is not None else None, allowed_grades)
+    requested_as_of = as_of
     year, as_of = resolve_period(session, academic_year, as_of)
     head: dict[str, Any] = {
         "scope": {"school": None, "grade": grade, "grades": list(grades) if grades else None},
@@ -208,7 +218,7 @@ def kpis(
         empty = pd.DataFrame(columns=list(FIGURE_COLUMNS))
         return {**head, **attendance_kpis(empty, policy), "iready": {}, "correlation": {}}
     figures = student_figures(session, policy, academic_year=year, as_of=as_of, grades=grades)
-    growth = iready_growth(session, year, grades)
+    growth = iready_growth(session, year, grades, until=requested_as_of)
     return {
         **head,
         **attendance_kpis(figures, policy),
@@ -262,13 +272,14 @@ def students_report(
 ) -> list[dict[str, Any]]:
     """Per-student figures as plain JSON-ready dicts (the `attendly students --json` rows)."""
     grades = scoped_grades([grade] if grade is not None else None, allowed_grades)
+    requested_as_of = as_of
     year, as_of = resolve_period(session, academic_year, as_of)
     if year is None or as_of is None:
         return []
     figures = student_figures(session, policy, academic_year=year, as_of=as_of, grades=grades)
     if tier:
         figures = figures[figures["tier"] == tier]
-    growth = iready_growth(session, year, grades)
+    growth = iready_growth(session, year, grades, until=requested_as_of)
     by_student = _iready_by_student(growth)
     rows = []
     for record in figures[list(REPORT_COLUMNS)].to_dict("records"):

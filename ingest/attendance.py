@@ -1,26 +1,46 @@
-"""Canonical attendance (formats.md §2): one row per student per school day, period statuses."""
+"""Canonical attendance (formats.md §2): one row per student per school day, period statuses.
+
+Validation layers per chunk: types (ids, dates, status letters, numbers), business rules
+(date window, grade levels, a scheduled period, the given percentage), then the pipeline's
+duplicate detection. Cross-reference runs at merge time on the whole staged file: a student
+not yet stored is created from the last row that gives a grade level (and school code); a
+student with no grade on any row cannot be, and its rows fail.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from attendly.metrics.years import academic_years_of
-from db.loaders import ensure_schools, existing_students, student_grades, upsert
-from db.models import AttendanceRecord, Student
+from db.loaders import ensure_schools, student_grades
+from db.merge import ATTENDANCE, MergeCounts, merge, tune_for_bulk
+from db.policy import load_policy
+from db.stage_attendance import (
+    create_students,
+    drop_students,
+    fill_schools,
+    latest_values,
+    school_ids,
+    stage_stats,
+    student_schools,
+    written_by,
+)
+from db.staging import ColumnGroup, StageRows, analyze
 from ingest import fields, periods
-from ingest.checks import Checked, ImportContext, Loaded, RowProblems, resolve_duplicates
-from ingest.headers import Columns, ColumnSpec, missing_column
-from ingest.periods import FIGURE_COLUMNS, FILE_PERIODS, PERCENTAGE, PERIOD_COLUMNS
-from ingest.result import Category, Rejection
-from ingest.values import to_records
+from ingest.checks import ImportContext, RowProblems
+from ingest.headers import Columns, ColumnSpec, HeaderMap, map_headers, missing_column
+from ingest.kinds import CheckedChunk, Merged, Staged, StudentDays
+from ingest.periods import FILE_PERIODS, PERCENTAGE, PERIOD_COLUMNS, STAGED_COLUMNS
+from ingest.result import Category, ImportProblem, Rejection
+from ingest.rows import date_group, group, header_groups
 
 EARLIEST_DATE = dt.date(2020, 8, 1)
 DAYS_AHEAD = 30  # dates up to today + 30 days are accepted (schedules entered in advance)
-# The stored values an update compares (besides the key, student_id and date).
-COMPARE = (*PERIOD_COLUMNS, "academic_year", "school_id", *FIGURE_COLUMNS, PERCENTAGE)
+KEY = ("student_id", "date")
+CONTENT = (*PERIOD_COLUMNS, "school_code", "grade_level")  # what makes two rows "identical"
 
 COLUMNS = (
     fields.STUDENT_ID,
@@ -32,50 +52,28 @@ COLUMNS = (
 )
 
 
-def check(session: Session, columns: Columns, ctx: ImportContext) -> Checked:
-    """Validate attendance rows; returns one typed row per student-day to load.
-
-    Raises Rejection when the file has no period status column at all.
-    """
-    if not any(columns.has(f"period_{n}_status") for n in FILE_PERIODS):
-        raise Rejection([missing_column(periods.period_spec(1))])
-    problems = RowProblems(columns.frame.index)
-    rows = pd.DataFrame(index=columns.frame.index)
-    rows["student_id"] = fields.student_ids(columns, problems)
-    rows["date"] = _dates(columns, problems, ctx.today)
-    statuses, unreadable = periods.statuses(columns, problems)
-    figures = periods.figures(statuses, unreadable, problems)
-    valid = ~unreadable & (figures["scheduled"] > 0)
-    periods.check_percentage(columns, problems, figures, valid=valid)
-    rows["grade_level"] = fields.grade_levels(
-        columns, problems, ctx.settings.grade_levels, required=False
-    )
-    rows["school_code"] = fields.school_codes(columns, problems)
-    rows = pd.concat([rows, statuses, figures], axis=1)[problems.ok]
-    schools, new_students = _cross_reference(session, columns, rows, problems, ctx)
-    rows = rows[problems.ok.loc[rows.index]]
-    content = [*PERIOD_COLUMNS, "school_code", "grade_level"]
-    keep = resolve_duplicates(rows, ["student_id", "date"], content, problems)
-    rows = rows[keep]
-    return Checked(
-        rows=_typed(rows, schools, ctx),
-        problems=problems.problems,
-        failed=int(problems.failed.sum()),
-        duplicates=int((~keep).sum()),
-        new_students=new_students,
-    )
+def latest_date(today: dt.date, days_ahead: int = DAYS_AHEAD) -> dt.date:
+    return today + dt.timedelta(days=days_ahead)
 
 
-def _dates(columns: Columns, problems: RowProblems, today: dt.date) -> pd.Series:
-    days = fields.dates(columns, problems, "date", required=True)
-    latest = today + dt.timedelta(days=DAYS_AHEAD)
+def dates_in_window(
+    columns: Columns,
+    problems: RowProblems,
+    name: str,
+    today: dt.date,
+    days_ahead: int = DAYS_AHEAD,
+) -> pd.Series:
+    """A required date column, parsed; dates outside 2020-08-01 .. today + `days_ahead` (30
+    for attendance) are row errors."""
+    days = fields.dates(columns, problems, name, required=True)
+    latest = latest_date(today, days_ahead)
     outside = (days < pd.Timestamp(EARLIEST_DATE)) | (days > pd.Timestamp(latest))
     problems.flag(
         outside,
         rule="date_out_of_range",
         category=Category.BUSINESS_RULE,
-        column=columns.header("date"),
-        values=columns.frame["date"],
+        column=columns.header(name),
+        values=columns.frame[name],
         message=lambda _row, value: (
             f"date {value} is outside the accepted range {EARLIEST_DATE} to {latest}"
         ),
@@ -83,104 +81,169 @@ def _dates(columns: Columns, problems: RowProblems, today: dt.date) -> pd.Series
     return days
 
 
-def _cross_reference(
+def pattern_group(patterns: periods.Patterns, positions: np.ndarray) -> ColumnGroup:
+    """The period letters and day figures of the rows at `positions`."""
+    return ColumnGroup(STAGED_COLUMNS, patterns.codes[positions], patterns.values)
+
+
+def content_frame(rows: StageRows, index: pd.Index) -> pd.DataFrame:
+    """Key and content columns of staged rows, for duplicate detection."""
+    frame = pd.DataFrame(
+        {name: rows.column(name) for name in ("student_id", *CONTENT)}, index=index
+    )
+    frame.insert(1, "date", pd.to_datetime(rows.column("date")))
+    return frame
+
+
+class CanonicalAttendance:
+    """One canonical attendance import (see the module docstring)."""
+
+    key: tuple[str, ...] = KEY
+    content: tuple[str, ...] = CONTENT
+    target = ATTENDANCE
+    event = "attendance"
+
+    def __init__(self, session: Session, header_map: HeaderMap, ctx: ImportContext) -> None:
+        if not any(header_map.has(f"period_{n}_status") for n in FILE_PERIODS):
+            raise Rejection([missing_column(periods.period_spec(1))])
+        self.header_map = header_map
+        self.ctx = ctx
+        self.grade_levels = load_policy(session, ctx.settings).grade_levels
+        self.schools = school_ids(session)
+        self.students = student_schools(session)
+
+    def tracker(self) -> StudentDays:
+        return StudentDays(latest_date(self.ctx.today))
+
+    def check(self, columns: Columns) -> CheckedChunk:
+        index = columns.frame.index
+        problems = RowProblems(index)
+        ids = fields.student_ids(columns, problems)
+        days = dates_in_window(columns, problems, "date", self.ctx.today)
+        digits, unreadable = periods.statuses(columns, problems)
+        patterns = periods.patterns_of(digits)
+        periods.flag_unscheduled(patterns, unreadable, index, problems)
+        periods.check_percentage(columns, problems, patterns, unreadable)
+        grades = fields.grade_levels(columns, problems, self.grade_levels, required=False)
+        codes = fields.school_codes(columns, problems)
+        positions = np.flatnonzero(problems.ok.to_numpy())
+        rows = self._rows(index[positions], ids, days, codes, grades, patterns, positions)
+        return CheckedChunk(
+            rows=rows,
+            keys=content_frame(rows, index[positions]),
+            problems=problems.problems,
+            failed=int(problems.failed.sum()),
+        )
+
+    def _rows(
+        self,
+        rows: pd.Index,
+        ids: pd.Series,
+        days: pd.Series,
+        codes: pd.Series,
+        grades: pd.Series,
+        patterns: periods.Patterns,
+        positions: np.ndarray,
+    ) -> StageRows:
+        ids, codes = ids.iloc[positions], codes.iloc[positions]
+        if self.ctx.school_code:
+            codes = codes.fillna(self.ctx.school_code)
+        # The school: the row's (or the import's), else the stored student's; NULL is resolved
+        # at merge time (a school first seen, a student created by this file).
+        school = codes.map(self.schools).where(codes.notna(), ids.map(self.students))
+        school = school.astype("Int64")
+        return StageRows(
+            (
+                *header_groups(self.ctx.import_id, rows),
+                group("student_id", ids),
+                date_group(days.iloc[positions]),
+                group("school_code", codes),
+                group("school_id", school),
+                group("grade_level", grades.iloc[positions]),
+                pattern_group(patterns, positions),
+            )
+        )
+
+    def merge(self, session: Session, staged: Staged) -> Merged:
+        import_id = self.ctx.import_id
+        tune_for_bulk(session)
+        analyze(session, ATTENDANCE.stage)
+        unknown = sorted(staged.students - set(student_schools(session)))
+        problems, created = self._create_students(session, unknown) if unknown else ([], [])
+        fill_schools(session, import_id, self.ctx.settings.periods_per_day)
+        data = ATTENDANCE.data
+        counts = merge(session, ATTENDANCE, import_id, compare=data, insert_columns=data)
+        if problems:  # rows were dropped: count what is left from the stage itself
+            staged = staged_on_stage(session, import_id)
+        return loaded_days(session, import_id, counts, staged, problems, created)
+
+    def _create_students(
+        self, session: Session, unknown: list[str]
+    ) -> tuple[list[ImportProblem], list[str]]:
+        import_id = self.ctx.import_id
+        grades = latest_values(session, import_id, unknown, "grade_level")
+        codes = latest_values(session, import_id, unknown, "school_code")
+        failed = drop_students(session, import_id, [s for s in unknown if s not in grades])
+        default = self.ctx.default_school_code
+        schools = ensure_schools(
+            session,
+            {codes.get(s) or default for s in grades},
+            self.ctx.settings.periods_per_day,
+        )
+        new = [
+            {"id": s, "grade_level": int(g), "school_id": schools[codes.get(s) or default]}
+            for s, g in grades.items()
+        ]
+        return [self._unknown(row, student) for row, student in failed], create_students(
+            session, new, import_id
+        )
+
+    def _unknown(self, row: int, student: str) -> ImportProblem:
+        return ImportProblem(
+            rule="unknown_student",
+            message=f"student {student} is not in the roster and no row gives a grade_level "
+            "to create it",
+            category=Category.CROSS_REFERENCE,
+            row=row,
+            column=self.header_map.headers["student_id"],
+            value=student,
+        )
+
+
+def staged_on_stage(session: Session, import_id: int) -> Staged:
+    """The live staged rows as counted by the database."""
+    stats = stage_stats(session, import_id)
+    return Staged(stats.live, stats.students, stats.first, stats.last)
+
+
+def loaded_days(
     session: Session,
-    columns: Columns,
-    rows: pd.DataFrame,
-    problems: RowProblems,
-    ctx: ImportContext,
-) -> tuple[dict[str, str], list[dict[str, object]]]:
-    """Each student's school code, and the students to create from these rows.
-
-    A student not yet stored is created from its latest row that gives a grade_level (and
-    school_code); a student with no grade_level on any row cannot be, and its rows fail.
-    """
-    stored = existing_students(session, rows["student_id"].unique())
-    schools = {student_id: code for student_id, (_grade, code) in stored.items()}
-    unknown = rows[~rows["student_id"].isin(stored)].sort_values("date", kind="stable")
-    if unknown.empty:
-        return schools, []
-    graded = unknown[unknown["grade_level"].notna()].groupby("student_id", sort=True)
-    grades = graded["grade_level"].last()
-    named = unknown[unknown["school_code"].notna()].groupby("student_id")["school_code"].last()
-    problems.flag(
-        rows["student_id"].isin(unknown["student_id"]) & ~rows["student_id"].isin(grades.index),
-        rule="unknown_student",
-        category=Category.CROSS_REFERENCE,
-        column=columns.header("student_id"),
-        values=rows["student_id"],
-        message=lambda _row, value: (
-            f"student {value} is not in the roster and no row gives a grade_level to create it"
-        ),
-    )
-    new_students: list[dict[str, object]] = []
-    for student_id, grade in grades.items():
-        code = named.get(student_id, ctx.default_school_code)
-        schools[str(student_id)] = code
-        new_students.append({"id": student_id, "grade_level": int(grade), "school_code": code})
-    return schools, new_students
-
-
-def _typed(rows: pd.DataFrame, schools: dict[str, str], ctx: ImportContext) -> pd.DataFrame:
-    """The rows as stored: school from the row, else the import's school, else the student's."""
-    fallback = rows["student_id"].map(schools)
-    if ctx.school_code:
-        fallback = pd.Series(ctx.school_code, index=rows.index, dtype=object)
-    typed = pd.DataFrame(
-        {
-            "student_id": rows["student_id"],
-            "date": rows["date"].dt.date,
-            "academic_year": academic_years_of(rows["date"]),
-            "school_code": rows["school_code"].where(rows["school_code"].notna(), fallback),
-        },
-        index=rows.index,
-    )
-    for name in PERIOD_COLUMNS:
-        typed[name] = rows[name].astype(object).where(rows[name].notna(), None)
-    for name in FIGURE_COLUMNS:
-        typed[name] = rows[name].astype("int64")
-    typed[PERCENTAGE] = rows[PERCENTAGE]
-    return typed
-
-
-def load(session: Session, checked: Checked, ctx: ImportContext) -> Loaded:
-    """Create the new students, then upsert the student-days; creates unseen schools."""
-    rows = checked.rows
-    codes = {*rows["school_code"], *(str(s["school_code"]) for s in checked.new_students)}
-    schools = ensure_schools(session, codes, ctx.settings.periods_per_day)
-    created = _create_students(session, checked.new_students, schools, ctx.import_id)
-    records = (
-        rows.assign(school_id=rows["school_code"].map(schools), import_id=ctx.import_id)
-        .drop(columns="school_code")
-        .pipe(to_records)
-    )
-    counts = upsert(session, AttendanceRecord, records, key=("student_id", "date"), compare=COMPARE)
-    changed = {str(key[0]) for key in counts.written} | set(created)
-    codes = set(rows.loc[rows["student_id"].isin(changed), "school_code"])
-    return Loaded(
+    import_id: int,
+    counts: MergeCounts,
+    staged: Staged,
+    problems: list[ImportProblem],
+    created: list[str],
+) -> Merged:
+    """The outcome of an attendance merge: counts, the students it changed, what it loaded."""
+    changed: set[str] = set(created)
+    codes: set[str] = set()
+    if counts.inserted or counts.updated:
+        written, codes = written_by(session, import_id)
+        changed |= written
+    return Merged(
         inserted=counts.inserted,
         updated=counts.updated,
-        unchanged=counts.unchanged,
+        live=staged.live,
+        problems=problems,
+        failed=len({problem.row for problem in problems}),
         changed_students=changed,
         grades=student_grades(session, changed),
-        school_code=codes.pop() if len(codes) == 1 else None,
+        school_code=next(iter(codes)) if len(codes) == 1 else None,
         students_created=created,
+        students_touched=len(staged.students),
+        date_range=(staged.first, staged.last) if staged.first and staged.last else None,
     )
 
 
-def _create_students(
-    session: Session, new_students: list[dict[str, object]], schools: dict[str, int], import_id: int
-) -> list[str]:
-    records = [
-        {
-            "id": student["id"],
-            "last_name": "",
-            "first_name": "",
-            "grade_level": student["grade_level"],
-            "school_id": schools[str(student["school_code"])],
-            "import_id": import_id,
-        }
-        for student in new_students
-    ]
-    counts = upsert(session, Student, records, key=("id",), compare=())
-    return sorted(str(key[0]) for key in counts.written)
+def open_canonical(session: Session, headers: list[str], ctx: ImportContext) -> CanonicalAttendance:
+    return CanonicalAttendance(session, map_headers(headers, COLUMNS), ctx)

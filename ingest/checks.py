@@ -11,6 +11,7 @@ import pandas as pd
 
 from attendly.settings import Settings
 from ingest.result import Category, ImportProblem, Severity
+from ingest.values import clipped
 
 # A fixed text, or one built from (row number, value).
 Message = str | Callable[[int, Any], str]
@@ -24,6 +25,9 @@ class ImportContext:
     import_id: int
     today: dt.date
     school_code: str | None = None  # the caller's school, for rows that name none
+    filename: str = ""  # the uploaded file's name (i-Ready reads the subject from it)
+    # The dates an export covers when the file alone cannot say (by-exception attendance).
+    covers: tuple[dt.date, dt.date] | None = None
 
     @property
     def default_school_code(self) -> str:
@@ -52,6 +56,7 @@ class Loaded:
     grades: set[int]
     school_code: str | None  # the one school the changes concern, None when several
     students_created: list[str] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)  # kind-specific summary figures
 
 
 class RowProblems:
@@ -76,7 +81,8 @@ class RowProblems:
         mask = mask.reindex(self.failed.index, fill_value=False).fillna(False).astype(bool)
         for row in mask.index[mask.to_numpy()]:
             value = None if values is None else values.at[row]
-            text = message(int(row), value) if callable(message) else message
+            shown = None if value is None else clipped(value)  # a 10 MB cell stays readable
+            text = message(int(row), shown) if callable(message) else message
             self.problems.append(
                 ImportProblem(
                     rule=rule,
@@ -85,7 +91,7 @@ class RowProblems:
                     severity=severity,
                     row=int(row),
                     column=column,
-                    value=None if value is None else str(value),
+                    value=shown,
                 )
             )
         if severity == Severity.ERROR:

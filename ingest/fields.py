@@ -9,7 +9,7 @@ import pandas as pd
 from ingest.checks import RowProblems
 from ingest.headers import Columns, ColumnSpec
 from ingest.result import Category
-from ingest.values import blank_to_none, clean_ids, parse_dates, parse_grades
+from ingest.values import blank_to_none, clean_ids, codes_of, parse_dates, parse_grades, spread
 
 STUDENT_ID = ColumnSpec("student_id", ("StudentID", "PermanentID", "Perm ID", "ID"), required=True)
 SCHOOL_CODE = ColumnSpec("school_code", ("SchoolCode", "SC"))
@@ -115,8 +115,9 @@ def too_long(
 ) -> None:
     """Flag cells longer than the database column holds."""
     text = columns.frame[name] if values is None else values
+    codes, distinct = codes_of(text)
     problems.flag(
-        text.str.len() > limit,
+        spread(distinct.map(lambda value: len(str(value)) > limit), codes, text.index),
         rule="too_long",
         category=Category.TYPE,
         column=columns.header(name),

@@ -10,6 +10,7 @@ import pandas as pd
 
 from ingest.reading import RawTable
 from ingest.result import Category, ImportProblem, Rejection
+from ingest.values import stripped
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 
@@ -47,8 +48,21 @@ def header_key(text: str) -> str:
     return _NOT_ALNUM.sub("", text.lower().replace("#", "number"))
 
 
-def resolve_columns(table: RawTable, specs: Sequence[ColumnSpec]) -> Columns:
-    """Pick the columns named in `specs` out of `table`.
+@dataclass(frozen=True)
+class HeaderMap:
+    """Where a kind's columns sit in a file's header (resolved once, applied to every chunk)."""
+
+    positions: dict[str, int]  # canonical name -> header position
+    headers: dict[str, str]  # canonical name -> the header as written in the file
+    unknown: list[str]
+    unknown_positions: list[int]
+
+    def has(self, name: str) -> bool:
+        return name in self.positions
+
+
+def map_headers(headers: list[str], specs: Sequence[ColumnSpec]) -> HeaderMap:
+    """Match a file's header cells to the columns named in `specs`.
 
     Raises Rejection naming every missing required column and every column given twice.
     Unknown columns are ignored and listed; columns with a blank header are ignored.
@@ -56,21 +70,40 @@ def resolve_columns(table: RawTable, specs: Sequence[ColumnSpec]) -> Columns:
     lookup = _lookup(specs)
     positions: dict[str, list[int]] = {}
     unknown: list[str] = []
-    for position, header in enumerate(table.headers):
+    unknown_positions: list[int] = []
+    for position, header in enumerate(headers):
         name = lookup.get(header_key(header))
         if name is not None:
             positions.setdefault(name, []).append(position)
-        elif header and header not in unknown:
-            unknown.append(header)
-    problems = _header_problems(table.headers, positions, specs)
+        elif header:
+            unknown_positions.append(position)
+            if header not in unknown:
+                unknown.append(header)
+    problems = _header_problems(headers, positions, specs)
+    if problems and len(headers) == 1 and _looks_delimited(headers[0]):
+        problems.insert(0, _single_column(headers[0]))
     if problems:
         raise Rejection(problems)
-    frame = pd.DataFrame(
-        {name: table.cells[spots[0]].str.strip() for name, spots in positions.items()},
-        index=table.cells.index,
+    return HeaderMap(
+        {name: spots[0] for name, spots in positions.items()},
+        {name: headers[spots[0]] for name, spots in positions.items()},
+        unknown,
+        unknown_positions,
     )
-    headers = {name: table.headers[spots[0]] for name, spots in positions.items()}
-    return Columns(frame, headers, unknown)
+
+
+def columns_of(cells: pd.DataFrame, header_map: HeaderMap) -> Columns:
+    """The recognised columns of some rows, stripped, by canonical name."""
+    frame = pd.DataFrame(
+        {name: stripped(cells[position]) for name, position in header_map.positions.items()},
+        index=cells.index,
+    )
+    return Columns(frame, dict(header_map.headers), list(header_map.unknown))
+
+
+def resolve_columns(table: RawTable, specs: Sequence[ColumnSpec]) -> Columns:
+    """Pick the columns named in `specs` out of a whole table (see `map_headers`)."""
+    return columns_of(table.cells, map_headers(table.headers, specs))
 
 
 def _lookup(specs: Sequence[ColumnSpec]) -> dict[str, str]:
@@ -104,6 +137,23 @@ def _header_problems(
                 )
             )
     return problems
+
+
+def _looks_delimited(header: str) -> bool:
+    """A lone header cell that is really several headers joined by another delimiter."""
+    return any(header.count(mark) >= 2 for mark in "|^~: ")
+
+
+def _single_column(header: str) -> ImportProblem:
+    shown = header if len(header) <= 80 else header[:80] + "…"
+    return ImportProblem(
+        rule="single_column",
+        message=(
+            f"the header is one single column ({shown!r}): the file is not delimited by "
+            "comma, tab or semicolon; export it as CSV with one of those"
+        ),
+        category=Category.FILE,
+    )
 
 
 def missing_column(spec: ColumnSpec) -> ImportProblem:

@@ -1,55 +1,84 @@
-"""The import pipeline: read -> validate -> load, with the import's bookkeeping around it."""
+"""The import pipeline: read -> validate -> stage -> merge, with the import's bookkeeping around it.
+
+Every kind follows one shape (ingest.run): the file is kept in the instance folder, read in
+chunks, validated layer by layer (file, headers, types, business rules, duplicates; the
+cross-reference of the whole file at merge time), staged with a committed checkpoint per
+chunk, then merged into the stored data in one transaction; summaries are refreshed, the
+outcome, its report and an audit entry are stored, and a "data changed" event is published.
+Kinds that validate a whole file at once (`Kind`, e.g. i-Ready) share the bookkeeping.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from attendly.errors import AttendlyError
 from attendly.events import data_changed
 from attendly.services import publish
 from attendly.settings import Settings
-from db.models import AuditEntry, Import, ImportErrorRecord, utcnow
+from db.models import Import
+from db.stage_attendance import school_ids
+from db.staging import clear_stage
 from db.summaries import refresh_summaries
-from ingest import attendance, roster
-from ingest.checks import Checked, ImportContext, Loaded
-from ingest.headers import Columns, ColumnSpec, resolve_columns
-from ingest.reading import read_table
-from ingest.result import (
-    Category,
-    ImportProblem,
-    ImportResult,
-    ImportStatus,
-    Rejection,
-    Severity,
-    file_problem,
-)
+from ingest import calendar, codes, detect, iready, roster
+from ingest.checks import ImportContext
+from ingest.keep import discard, exclusive, imports_folder, keep_copy
+from ingest.kinds import Merged, Opener
+from ingest.report import ErrorLog, complete, record_failure, record_outcome, reject
+from ingest.result import ImportResult, ImportStatus, Rejection
+from ingest.run import CHUNK_ROWS, Callback, Options, Run
+from ingest.source import open_source
+from ingest.whole import Kind, no_data, process_whole, strict_problem
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class Kind:
-    """One importable kind: the columns it reads, how it validates and how it loads."""
+class StreamKind:
+    """A kind read in chunks and merged set-based (see ingest.kinds.Loader)."""
 
-    columns: tuple[ColumnSpec, ...]
-    check: Callable[[Session, Columns, ImportContext], Checked]
-    load: Callable[[Session, Checked, ImportContext], Loaded]
+    open: Opener
+    refreshes_summaries: bool = True  # whether its changes alter the attendance summaries
 
 
-KINDS = {
-    "roster": Kind(roster.COLUMNS, roster.check, roster.load),
-    "attendance": Kind(attendance.COLUMNS, attendance.check, attendance.load),
+KINDS: dict[str, Kind | StreamKind] = {
+    "roster": StreamKind(roster.open_roster),
+    "attendance": StreamKind(detect.open_attendance),
+    "codes": StreamKind(codes.open_codes, refreshes_summaries=False),
+    "calendar": StreamKind(calendar.open_calendar, refreshes_summaries=False),
+    "iready": Kind(iready.COLUMNS, iready.check, iready.load, refreshes_summaries=False),
 }
 # The event kind each import publishes (the websocket contract names a roster change "import").
-EVENT_KINDS = {"roster": "import", "attendance": "attendance"}
+EVENT_KINDS = {
+    "roster": "import",
+    "attendance": "attendance",
+    "codes": "import",
+    "calendar": "import",
+    "iready": "iready",
+}
+# Run after a completed import of a kind, on the committed data (a hook handles its own errors).
+AFTER_IMPORT: dict[str, Callable[[Session, ImportContext], None]] = {
+    "roster": iready.after_roster_import,
+}
+AUTO = "auto"
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What an import changed, for the event."""
+
+    kind: str
+    school_code: str | None
+    grades: set[int]
+    students: set[str]
+    wrote: bool
 
 
 def run_import(
@@ -63,208 +92,202 @@ def run_import(
     school_code: str | None = None,
     today: dt.date | None = None,
     filename: str | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+    on_checkpoint: Callback | None = None,
+    covers: tuple[dt.date, dt.date] | None = None,
 ) -> ImportResult:
-    """Import one file of `kind` ("roster" or "attendance") and return its result.
+    """Import one file of `kind` (a key of KINDS, or "auto" to detect it from the headers).
 
     Row errors leave the other rows to load (status "completed"); with `strict`, any row error
-    rejects the file. A rejected file ("rejected") or a system error ("failed") writes no data.
-    Either way the import, its problems and an audit entry are stored and committed.
-    `filename` is the name to record (default: the path's name). Raises ValueError for an
+    rejects the file. A rejected file ("rejected") writes no data; a system error ("failed")
+    writes none either and can be resumed (`resume_import`). Either way the import, its
+    problems and an audit entry are stored and committed. `filename` is the name to record
+    (default: the path's name); `on_checkpoint` is called (from the writer thread) after
+    each committed chunk with {import_id, rows_done}; `covers` is the date range a
+    by-exception export covers (default: its first to last date). Raises ValueError for an
     unknown kind; every other failure is reported in the result.
     """
-    if kind not in KINDS:
+    if kind not in KINDS and kind != AUTO:
         raise ValueError(f"unknown import kind {kind!r}; expected one of {', '.join(KINDS)}")
     path = Path(path)
-    started = time.perf_counter()
+    today = today or dt.date.today()
     record = Import(
         kind=kind,
         filename=(filename or path.name)[:500],
-        file_sha256=_sha256(path),
         status=ImportStatus.RUNNING,
         username=username,
         school_code=school_code,
         strict=strict,
+        phase="reading",
+        state={
+            "today": today.isoformat(),
+            "covers": [day.isoformat() for day in covers] if covers else None,
+        },
     )
     session.add(record)
     session.commit()
-    result = ImportResult(import_id=record.id, status=ImportStatus.RUNNING)
-    ctx = ImportContext(settings, record.id, today or dt.date.today(), school_code)
-    loaded = _run(session, KINDS[kind], path, ctx, strict, result, started)
-    if loaded is not None and loaded.changed_students:
-        _announce(kind, loaded)
-    return result
-
-
-def _announce(kind: str, loaded: Loaded) -> None:
-    """Tell open dashboards what changed. The data is committed: a bus outage only logs."""
-    event = data_changed(
-        EVENT_KINDS[kind], loaded.school_code, loaded.grades, loaded.changed_students
-    )
     try:
-        publish(event)
-    except Exception:  # the event bus is an outside service; the import itself succeeded
-        logger.exception("could not publish the changes of a %s import", kind)
-
-
-def _run(
-    session: Session,
-    kind: Kind,
-    path: Path,
-    ctx: ImportContext,
-    strict: bool,
-    result: ImportResult,
-    started: float,
-) -> Loaded | None:
-    """Process the file and record the outcome; the process boundary of an import."""
-    loaded = None
-    try:
-        try:
-            loaded = _process(session, kind, path, ctx, strict, result)
-        except Rejection as rejection:
-            session.rollback()
-            _reject(result, rejection.problems)
-        _record(session, result, started)
+        kept, record.file_sha256 = keep_copy(
+            path, imports_folder(settings.instance_path), record.id
+        )
+        record.stored_path = str(kept)
         session.commit()
+    except OSError as exc:
+        result = ImportResult(record.id, ImportStatus.RUNNING)
+        return record_failure(session, record, result, exc, time.perf_counter())
+    return execute_import(session, record, settings, Options(strict, chunk_rows, on_checkpoint))
+
+
+def execute_import(
+    session: Session, record: Import, settings: Settings, options: Options, resuming: bool = False
+) -> ImportResult:
+    """Run (or, `resuming`, continue) the import of `record`; the process boundary of an
+    import. Raises ImportBusy (another live process runs it); reports everything else."""
+    started = time.perf_counter()
+    result = ImportResult(import_id=record.id, status=ImportStatus.RUNNING)
+    ctx = _context(record, settings)
+    state = record.state or {}
+    errors = ErrorLog.resume(session, record.id, state) if resuming else ErrorLog(record.id)
+    changes = None
+    try:
+        with exclusive(Path(record.stored_path or "")):
+            changes = _guarded(session, record, ctx, options, result, errors, started)
+    except AttendlyError:
+        raise
     except Exception as exc:  # the process boundary: anything unexpected fails the import
         logger.exception("import %s failed", result.import_id)
         session.rollback()
-        _fail(session, result, exc, started)
-        return None
-    return loaded
+        return record_failure(session, record, result, exc, started)
+    if changes is not None and result.success:
+        _announce(changes)
+        if record.kind in AFTER_IMPORT:
+            AFTER_IMPORT[record.kind](session, ctx)
+    return result
+
+
+def _context(record: Import, settings: Settings) -> ImportContext:
+    """The import's context, as recorded when it started (a resume sees the same day)."""
+    state = record.state or {}
+    today = dt.date.fromisoformat(state.get("today", dt.date.today().isoformat()))
+    covers = state.get("covers")
+    return ImportContext(
+        settings,
+        record.id,
+        today,
+        record.school_code,
+        record.filename,
+        (dt.date.fromisoformat(covers[0]), dt.date.fromisoformat(covers[1])) if covers else None,
+    )
+
+
+def _guarded(
+    session: Session,
+    record: Import,
+    ctx: ImportContext,
+    options: Options,
+    result: ImportResult,
+    errors: ErrorLog,
+    started: float,
+) -> Changes | None:
+    """Process the file; a rejection anywhere leaves the stored data untouched."""
+    try:
+        changes = _process(session, record, ctx, options, result, errors)
+    except Rejection as rejection:
+        session.rollback()
+        result.records_processed = result.records_processed or record.records_processed or 0
+        clear_stage(session, record.id)
+        reject(result, rejection.problems, errors, session)
+        changes = None
+    record_outcome(session, result, started, problem_counts=errors.counts())
+    session.commit()
+    discard(record.stored_path)
+    return changes
 
 
 def _process(
-    session: Session, kind: Kind, path: Path, ctx: ImportContext, strict: bool, result: ImportResult
-) -> Loaded:
-    table = read_table(path)
-    columns = resolve_columns(table, kind.columns)
-    result.unknown_columns = columns.unknown
-    rows = len(columns.frame) + table.unreadable_rows
-    if rows == 0:
-        raise Rejection([file_problem("no_data", "the file has a header but no data rows")])
-    checked = kind.check(session, columns, ctx)  # a schema Rejection here processed no row
-    result.records_processed = rows
-    problems = sorted([*table.problems, *checked.problems], key=_file_order)
-    result.records_failed = checked.failed + table.unreadable_rows
-    if strict and result.records_failed:
-        raise Rejection([_strict_problem(result.records_failed), *problems])
-    loaded = kind.load(session, checked, ctx)
-    result.status = ImportStatus.COMPLETED
-    result.errors = problems
-    result.records_inserted = loaded.inserted
-    result.records_updated = loaded.updated
-    result.records_skipped = loaded.unchanged + checked.duplicates
-    result.students_created = loaded.students_created
-    _describe(result, checked)
-    if loaded.changed_students:
-        refresh_summaries(session, loaded.changed_students, ctx.settings)
-    return loaded
+    session: Session,
+    record: Import,
+    ctx: ImportContext,
+    options: Options,
+    result: ImportResult,
+    errors: ErrorLog,
+) -> Changes:
+    path = Path(record.stored_path or "")
+    if record.kind == AUTO:
+        record.kind = detect.detect_kind(open_source(path).headers, set(KINDS))
+    kind = KINDS[record.kind]
+    if isinstance(kind, Kind):
+        loaded = process_whole(session, kind, path, ctx, options.strict, result, errors)
+        _refresh(session, kind.refreshes_summaries, loaded.changed_students, ctx)
+        complete(session, result, errors, result.records_processed)
+        event = EVENT_KINDS.get(record.kind, "import")
+        changed = loaded.inserted + loaded.updated > 0
+        return Changes(event, loaded.school_code, loaded.grades, loaded.changed_students, changed)
+    return _process_stream(session, record, kind, ctx, options, result, errors)
 
 
-def _describe(result: ImportResult, checked: Checked) -> None:
-    """Summary figures of the rows that were loaded (or found unchanged)."""
-    rows = checked.rows
-    result.students_touched = int(rows["student_id" if "student_id" in rows else "id"].nunique())
-    if "date" in rows and len(rows):
-        result.date_range = (min(rows["date"]), max(rows["date"]))
+def _process_stream(
+    session: Session,
+    record: Import,
+    kind: StreamKind,
+    ctx: ImportContext,
+    options: Options,
+    result: ImportResult,
+    errors: ErrorLog,
+) -> Changes:
+    """Stage the file chunk by chunk, then merge it in one transaction."""
+    source = open_source(Path(record.stored_path or ""))
+    loader = kind.open(session, source.headers, ctx)
+    result.unknown_columns = loader.header_map.unknown
+    run = Run(session, record, loader, source, ctx, options, errors)
+    run.stage_all()
+    processed, failed = run.progress["processed"], run.progress["failed"]
+    result.records_processed = processed
+    if processed == 0:
+        raise Rejection([no_data()])
+    if options.strict and failed:
+        raise Rejection([strict_problem(failed)])
+    schools = set(school_ids(session).values())
+    merged = run.merge()
+    created = sorted(set(school_ids(session).values()) - schools)
+    record.state = {**(record.state or {}), "schools_created": created}  # for a rollback
+    _refresh(session, kind.refreshes_summaries, merged.changed_students, ctx)
+    clear_stage(session, record.id)
+    errors.add(merged.problems)
+    _merged_result(result, merged, processed, failed, run.progress["duplicates"])
+    complete(session, result, errors, processed)
+    wrote = merged.inserted + merged.updated > 0 or bool(merged.changed_students)
+    return Changes(loader.event, merged.school_code, merged.grades, merged.changed_students, wrote)
 
 
-def _file_order(problem: ImportProblem) -> tuple[int, int]:
-    return (0, 0) if problem.row is None else (1, problem.row)
-
-
-def _strict_problem(failed: int) -> ImportProblem:
-    return file_problem(
-        "strict_mode",
-        f"{failed} row(s) have errors and strict mode is on: nothing was loaded",
-        Category.FILE,
-    )
-
-
-def _reject(result: ImportResult, problems: list[ImportProblem]) -> None:
-    """Nothing is loaded: every processed row counts as failed."""
-    result.status = ImportStatus.REJECTED
-    result.errors = problems
-    result.records_inserted = result.records_updated = result.records_skipped = 0
-    result.records_failed = result.records_processed
-    result.students_created = []
-    result.date_range = None
-    result.students_touched = 0
-
-
-def _fail(session: Session, result: ImportResult, exc: Exception, started: float) -> None:
-    _reject(result, [file_problem("system_error", f"the import failed: {exc}", Category.SYSTEM)])
-    result.status = ImportStatus.FAILED
-    try:
-        _record(session, result, started, message=f"{type(exc).__name__}: {exc}")
-        session.commit()
-    except Exception:  # the database itself may be what failed; the result still reports it
-        logger.exception("could not record the failure of import %s", result.import_id)
-        session.rollback()
-
-
-def _record(
-    session: Session, result: ImportResult, started: float, message: str | None = None
+def _merged_result(
+    result: ImportResult, merged: Merged, processed: int, failed: int, duplicates: int
 ) -> None:
-    """Store the outcome on the import row, its problems, and the audit entry."""
-    result.duration_seconds = time.perf_counter() - started
-    record = session.get(Import, result.import_id)
-    assert record is not None  # created and committed by run_import
-    for name, value in result.counts().items():
-        setattr(record, name, value)
-    record.status = result.status
-    record.summary = result.summary()
-    record.finished_at = utcnow()
-    record.message = message or _message(result)
-    if result.errors:
-        session.execute(insert(ImportErrorRecord), [_error_row(result, p) for p in result.errors])
-    session.add(
-        AuditEntry(
-            action="import",
-            entity="import",
-            entity_id=str(record.id),
-            username=record.username,
-            details={
-                "kind": record.kind,
-                "file": record.filename,
-                "status": str(result.status),
-                "counts": result.counts(),
-                "errors": sum(p.severity == Severity.ERROR for p in result.errors),
-                "warnings": sum(p.severity == Severity.WARNING for p in result.errors),
-            },
-        )
-    )
+    """Counts (formats.md §5) and summary figures of a merged import."""
+    result.records_processed = processed + merged.generated
+    result.records_failed = failed + merged.failed
+    result.records_inserted, result.records_updated = merged.inserted, merged.updated
+    result.records_skipped = merged.live - merged.inserted - merged.updated + duplicates
+    result.students_created = merged.students_created
+    result.students_touched = merged.students_touched
+    result.date_range = merged.date_range
+    result.extra = merged.summary
 
 
-def _message(result: ImportResult) -> str:
-    if result.status == ImportStatus.REJECTED:
-        return "; ".join(p.message for p in result.errors if p.row is None)
-    return (
-        f"{result.records_processed} rows: {result.records_inserted} inserted, "
-        f"{result.records_updated} updated, {result.records_skipped} skipped, "
-        f"{result.records_failed} failed"
-    )
+def _refresh(session: Session, refreshes: bool, students: set[str], ctx: ImportContext) -> None:
+    if refreshes and students:
+        refresh_summaries(session, students, ctx.settings)
 
 
-def _error_row(result: ImportResult, problem: ImportProblem) -> dict[str, object]:
-    return {
-        "import_id": result.import_id,
-        "row_number": problem.row,
-        "column": None if problem.column is None else problem.column[:200],
-        "value": problem.value,
-        "rule": problem.rule[:60],
-        "message": problem.message,
-        "severity": str(problem.severity),
-        "category": str(problem.category),
-    }
-
-
-def _sha256(path: Path) -> str | None:
-    digest = hashlib.sha256()
+def _announce(changes: Changes) -> None:
+    """Tell open dashboards what changed. The data is committed: a bus outage only logs."""
+    if not changes.wrote:
+        return
+    event = data_changed(changes.kind, changes.school_code, changes.grades, changes.students)
     try:
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    except OSError:
-        return None
-    return digest.hexdigest()
+        publish(event)
+    except Exception:  # the event bus is an outside service; the import itself succeeded
+        logger.exception("could not publish the changes of an import")
+
+
+__all__ = ["AUTO", "KINDS", "execute_import", "run_import"]

@@ -31,7 +31,8 @@ class ImportStatus(StrEnum):
     RUNNING = "running"
     COMPLETED = "completed"  # rows may have failed; the valid ones landed
     REJECTED = "rejected"  # the whole file was refused; no data written
-    FAILED = "failed"  # a system error; no data written
+    FAILED = "failed"  # a system error; nothing merged (`attendly imports resume ID`)
+    ROLLED_BACK = "rolled_back"  # undone by `attendly imports rollback ID`
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,8 @@ class ImportResult:
     students_created: list[str] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
     duration_seconds: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)  # kind-specific summary figures
+    quality_score: float | None = None  # see ingest.report.quality_score
 
     @property
     def success(self) -> bool:
@@ -123,6 +126,8 @@ class ImportResult:
             "unknown_columns": list(self.unknown_columns),
             "duration_seconds": round(self.duration_seconds, 3),
             "rows_per_second": self.rows_per_second,
+            "data_quality_score": self.quality_score,
+            **self.extra,
         }
 
     def to_dict(self) -> dict[str, Any]:

@@ -1,17 +1,27 @@
-"""The roster (student list, formats.md §1): Aeries `STU` export or the canonical form."""
+"""The roster (student list, formats.md §1): Aeries `STU` export or the canonical form.
+
+Only the optional columns present in the file are written, so a roster without, say,
+birthdates leaves stored birthdates alone. Names are stored exactly as given (a name that
+looks like a spreadsheet formula included); exports neutralise them (attendly.exports).
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from db.loaders import ensure_schools, upsert
-from db.models import Student
+from db.loaders import student_grades, written_students
+from db.merge import STUDENTS, merge
+from db.policy import load_policy
+from db.stage_attendance import school_ids
+from db.staging import StageRows, fill_school_ids
 from ingest import fields
-from ingest.checks import Checked, ImportContext, Loaded, RowProblems, resolve_duplicates
-from ingest.headers import Columns, ColumnSpec
+from ingest.checks import ImportContext, RowProblems
+from ingest.headers import Columns, ColumnSpec, map_headers
+from ingest.kinds import CheckedChunk, KeySet, Merged, Staged
 from ingest.result import Category
-from ingest.values import blank_to_none, dates_to_python, to_records
+from ingest.rows import group, header_groups
+from ingest.values import blank_to_none, dates_to_python
 
 COLUMNS = (
     fields.STUDENT_ID,
@@ -32,45 +42,90 @@ DATE_COLUMNS = ("enter_date", "leave_date", "birthdate")
 NAME_LENGTH = 200
 
 
-def check(session: Session, columns: Columns, ctx: ImportContext) -> Checked:
-    """Validate roster rows; returns one typed row per student to load (`id`, ..., `school_code`).
+class Roster:
+    """One roster import."""
 
-    Only the optional columns present in the file are returned, so a roster without, say,
-    birthdates leaves stored birthdates alone.
-    """
-    frame = columns.frame
-    problems = RowProblems(frame.index)
-    rows = pd.DataFrame(index=frame.index)
-    rows["id"] = fields.student_ids(columns, problems)
-    for name in NAMES:
-        fields.too_long(columns, problems, name, NAME_LENGTH)
-        rows[name] = frame[name]
-    grades = fields.grade_levels(columns, problems, ctx.settings.grade_levels, required=True)
-    rows["grade_level"] = grades
-    rows["school_code"] = fields.school_codes(columns, problems).fillna(ctx.default_school_code)
-    for name, limit in OPTIONAL_TEXT.items():
-        if columns.has(name):
-            fields.too_long(columns, problems, name, limit)
-            rows[name] = blank_to_none(frame[name])
-    for name in DATE_COLUMNS:
-        if columns.has(name):
-            rows[name] = fields.dates(columns, problems, name, required=False)
-    _check_enrollment(columns, rows, problems)
-    rows = rows[problems.ok]
-    keep = resolve_duplicates(rows, ["id"], list(rows.columns), problems)
-    return Checked(
-        rows=_typed(rows[keep]),
-        problems=problems.problems,
-        failed=int(problems.failed.sum()),
-        duplicates=int((~keep).sum()),
-    )
+    key: tuple[str, ...] = ("id",)
+    target = STUDENTS
+    event = "import"  # the websocket contract names a roster change "import"
+
+    def __init__(self, session: Session, headers: list[str], ctx: ImportContext) -> None:
+        self.header_map = map_headers(headers, COLUMNS)
+        self.ctx = ctx
+        self.grade_levels = load_policy(session, ctx.settings).grade_levels
+        self.schools = school_ids(session)
+        optional = [*OPTIONAL_TEXT, *DATE_COLUMNS]
+        self.columns = [
+            *NAMES,
+            "grade_level",
+            *(name for name in optional if self.header_map.has(name)),
+        ]
+        self.content = (*self.columns, "school_code")
+
+    def tracker(self) -> KeySet:
+        return KeySet(self.key)
+
+    def check(self, columns: Columns) -> CheckedChunk:
+        frame = columns.frame
+        problems = RowProblems(frame.index)
+        values = pd.DataFrame(index=frame.index)
+        values["id"] = fields.student_ids(columns, problems)
+        for name in NAMES:
+            fields.too_long(columns, problems, name, NAME_LENGTH)
+            values[name] = frame[name]
+        values["grade_level"] = fields.grade_levels(
+            columns, problems, self.grade_levels, required=True
+        )
+        values["school_code"] = fields.school_codes(columns, problems).fillna(
+            self.ctx.default_school_code
+        )
+        for name, limit in OPTIONAL_TEXT.items():
+            if columns.has(name):
+                fields.too_long(columns, problems, name, limit)
+                values[name] = blank_to_none(frame[name])
+        for name in DATE_COLUMNS:
+            if columns.has(name):
+                values[name] = fields.dates(columns, problems, name, required=False)
+        _check_enrollment(columns, values, problems)
+        ok = values[problems.ok.to_numpy()]
+        rows = self._rows(ok)
+        keys = pd.DataFrame({name: rows.column(name) for name in (*self.key, *self.content)})
+        return CheckedChunk(
+            rows, keys.set_axis(ok.index), problems.problems, int(problems.failed.sum())
+        )
+
+    def _rows(self, values: pd.DataFrame) -> StageRows:
+        for name in DATE_COLUMNS:
+            if name in values:
+                values = values.assign(**{name: dates_to_python(values[name])})
+        school = values["school_code"].map(self.schools).astype("Int64")
+        groups = [group(name, values[name]) for name in ("id", *self.columns, "school_code")]
+        groups.append(group("school_id", school))
+        return StageRows((*header_groups(self.ctx.import_id, values.index), *groups))
+
+    def merge(self, session: Session, staged: Staged) -> Merged:
+        import_id = self.ctx.import_id
+        fill_school_ids(session, STUDENTS.stage, import_id, self.ctx.settings.periods_per_day)
+        columns = [*self.columns, "school_id"]
+        counts = merge(session, STUDENTS, import_id, compare=columns, insert_columns=columns)
+        changed, codes = written_students(session, import_id)
+        live = staged.live
+        return Merged(
+            inserted=counts.inserted,
+            updated=counts.updated,
+            live=live,
+            changed_students=changed,
+            grades=student_grades(session, changed),
+            school_code=next(iter(codes)) if len(codes) == 1 else None,
+            students_touched=live,
+        )
 
 
-def _check_enrollment(columns: Columns, rows: pd.DataFrame, problems: RowProblems) -> None:
+def _check_enrollment(columns: Columns, values: pd.DataFrame, problems: RowProblems) -> None:
     if not (columns.has("enter_date") and columns.has("leave_date")):
         return
     problems.flag(
-        rows["leave_date"] < rows["enter_date"],
+        values["leave_date"] < values["enter_date"],
         rule="leave_before_enter",
         category=Category.BUSINESS_RULE,
         column=columns.header("leave_date"),
@@ -79,34 +134,5 @@ def _check_enrollment(columns: Columns, rows: pd.DataFrame, problems: RowProblem
     )
 
 
-def _typed(rows: pd.DataFrame) -> pd.DataFrame:
-    typed = rows.copy()
-    typed["grade_level"] = typed["grade_level"].astype("int64")
-    for name in DATE_COLUMNS:
-        if name in typed:
-            typed[name] = dates_to_python(typed[name])
-    return typed
-
-
-def load(session: Session, checked: Checked, ctx: ImportContext) -> Loaded:
-    """Upsert the students; creates schools seen for the first time."""
-    rows = checked.rows
-    schools = ensure_schools(session, rows["school_code"], ctx.settings.periods_per_day)
-    records = (
-        rows.assign(school_id=rows["school_code"].map(schools), import_id=ctx.import_id)
-        .drop(columns="school_code")
-        .pipe(to_records)
-    )
-    compare = [name for name in rows.columns if name not in ("id", "school_code")]
-    counts = upsert(session, Student, records, key=("id",), compare=[*compare, "school_id"])
-    changed = {key[0] for key in counts.written}
-    written = rows[rows["id"].isin(changed)]
-    codes = set(written["school_code"])
-    return Loaded(
-        inserted=counts.inserted,
-        updated=counts.updated,
-        unchanged=counts.unchanged,
-        changed_students=changed,
-        grades={int(grade) for grade in written["grade_level"]},
-        school_code=codes.pop() if len(codes) == 1 else None,
-    )
+def open_roster(session: Session, headers: list[str], ctx: ImportContext) -> Roster:
+    return Roster(session, headers, ctx)

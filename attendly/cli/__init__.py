@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
-from attendly.cli.admin import create_user, demo, init_db, serve, worker
+from attendly.cli.admin import create_user, demo, init_db, serve, tokens, worker
 from attendly.cli.data import import_, imports, kpis, students
+from attendly.cli.maintenance import schools, verify
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -13,7 +14,20 @@ def cli() -> None:
     """Attendly: attendance and i-Ready insight for middle schools."""
 
 
-for command in (init_db, demo, serve, worker, create_user, import_, imports, students, kpis):
+for command in (
+    init_db,
+    demo,
+    serve,
+    worker,
+    create_user,
+    tokens,
+    import_,
+    imports,
+    students,
+    kpis,
+    verify,
+    schools,
+):
     cli.add_command(command)
 
 

@@ -46,7 +46,7 @@ def create_user(username: str, role: str, grades: str, password_stdin: bool) -> 
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     with app_context() as app:
         initialise_database(app)
-        save_user(username, role, grades, password)
+        save_user(username, role, grades, password, actor="cli")
         click.echo(f"user {username!r} saved with role {role}")
 
 
@@ -108,3 +108,49 @@ def worker() -> None:
     Worker([Queue("attendly", connection=connection)], connection=connection).work(
         with_scheduler=True
     )
+
+
+@click.group()
+def tokens() -> None:
+    """API tokens for integrations (a token acts with its user's permissions)."""
+
+
+@tokens.command("create")
+@click.argument("username")
+@click.option("--name", required=True, help="What uses the token, e.g. nightly-sync")
+def tokens_create(username: str, name: str) -> None:
+    """Create a token for USERNAME and print it (it is shown this once only)."""
+    from attendly.tokens import create_token
+
+    with app_context():
+        token_id, token = create_token(username, name, actor="cli")
+    click.echo(f"token {token_id} for {username!r} ({name}); store it now, it is not shown again:")
+    click.echo(token)
+
+
+@tokens.command("revoke")
+@click.argument("token_id", type=int)
+def tokens_revoke(token_id: int) -> None:
+    """Revoke the token with TOKEN_ID (it stops working at once)."""
+    from attendly.tokens import revoke_token
+
+    with app_context():
+        revoke_token(token_id, actor="cli")
+    click.echo(f"token {token_id} revoked")
+
+
+@tokens.command("list")
+@click.option("--user", "username", default=None, help="Only this user's tokens")
+def tokens_list(username: str | None) -> None:
+    """Every token: id, user, name, prefix, created, last used, revoked."""
+    from attendly.tokens import list_tokens
+
+    with app_context():
+        rows = list_tokens(username)
+    for row in rows:
+        state = f"revoked {row['revoked_at']:%Y-%m-%d}" if row["revoked_at"] else "active"
+        used = f"{row['last_used_at']:%Y-%m-%d %H:%M}" if row["last_used_at"] else "never"
+        click.echo(
+            f"{row['id']:>4}  {row['username']:<16} {row['name']:<24} {row['prefix']}…  "
+            f"last used {used}  {state}"
+        )

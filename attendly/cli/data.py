@@ -15,7 +15,9 @@ from flask import current_app
 from attendly.cli.context import app_context
 from attendly.extensions import db
 
-IMPORT_KINDS = ("roster", "attendance")
+# `auto` detects the kind of each file from its headers (ingest.detect).
+IMPORT_KINDS = ("roster", "attendance", "codes", "calendar", "iready", "auto")
+EXIT_CODES = {"completed": 0, "rejected": 2}  # anything else (failed) is 1
 
 
 def _policy() -> Any:
@@ -32,10 +34,22 @@ def _policy() -> Any:
 @click.option("--json", "as_json", is_flag=True, help="Print the import result as JSON")
 @click.option("--strict", is_flag=True, help="Reject the whole file on any row error")
 @click.option("--school", "school_code", default=None, help="School code for rows without one")
+@click.option("--from", "first", default=None, help="First day an Aeries ATT export covers")
+@click.option("--to", "last", default=None, help="Last day an Aeries ATT export covers")
 def import_(
-    kind: str, files: tuple[Path, ...], as_json: bool, strict: bool, school_code: str | None
+    kind: str,
+    files: tuple[Path, ...],
+    as_json: bool,
+    strict: bool,
+    school_code: str | None,
+    first: str | None,
+    last: str | None,
 ) -> None:
-    """Import FILES of KIND. Exit 0: completed; 2: a file was rejected; 1: system failure."""
+    """Import FILES of KIND. Exit 0: completed; 2: a file was rejected; 1: system failure.
+
+    An Aeries ATT export lists only exceptions; --from/--to name the days it covers (by
+    default its first to its last date).
+    """
     from attendly.setup import initialise_database
     from ingest import run_import
 
@@ -52,15 +66,32 @@ def import_(
                 username="cli",
                 strict=strict,
                 school_code=school_code,
+                covers=_covers(first, last),
             )
             results.append(result.to_dict())
-            exit_code = max(exit_code, {"completed": 0, "rejected": 2}.get(result.status, 1))
+            exit_code = max(exit_code, EXIT_CODES.get(result.status, 1))
+    _print_results(results, as_json)
+    sys.exit(exit_code)
+
+
+def _covers(first: str | None, last: str | None) -> tuple[dt.date, dt.date] | None:
+    if first is None and last is None:
+        return None
+    if first is None or last is None:
+        raise click.UsageError("give both --from and --to")
+    start, end = _date(first), _date(last)
+    assert start is not None and end is not None
+    if end < start:
+        raise click.UsageError("--to is before --from")
+    return start, end
+
+
+def _print_results(results: list[dict[str, Any]], as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(results[0] if len(results) == 1 else results, indent=2, default=str))
-    else:
-        for result_dict in results:
-            _echo_result(result_dict)
-    sys.exit(exit_code)
+        return
+    for result_dict in results:
+        _echo_result(result_dict)
 
 
 def _echo_result(result: dict[str, Any]) -> None:
@@ -68,7 +99,8 @@ def _echo_result(result: dict[str, Any]) -> None:
         f"import {result['import_id']}: {result['status']} — "
         f"processed {result['records_processed']}, inserted {result['records_inserted']}, "
         f"updated {result['records_updated']}, "
-        f"skipped {result['records_skipped']}, failed {result['records_failed']}"
+        f"skipped {result['records_skipped']}, failed {result['records_failed']}; "
+        f"data quality {result['summary'].get('data_quality_score')}"
     )
     for error in result["errors"][:20]:
         where = f"row {error['row']}" if error["row"] else "file"
@@ -128,6 +160,72 @@ def imports_errors(import_id: int, as_csv: bool) -> None:
         writer.writerows(rows)
     else:
         click.echo(json.dumps(rows, indent=2, default=str))
+
+
+@imports.command("unmapped")
+@click.argument("import_id", type=int, required=False)
+@click.option("--csv", "as_csv", is_flag=True, help="CSV instead of JSON")
+def imports_unmapped(import_id: int | None, as_csv: bool) -> None:
+    """i-Ready rows kept aside for students not on the roster (one import's, or all pending)."""
+    from db.iready_unmapped import unmapped_report
+    from ingest.iready.report import unmapped_csv
+
+    with app_context():
+        if as_csv:
+            click.echo(unmapped_csv(db.session(), import_id), nl=False)
+            return
+        rows = unmapped_report(db.session(), import_id)
+    click.echo(json.dumps(rows, indent=2, default=str))
+
+
+@imports.command("remap")
+@click.option("--json", "as_json", is_flag=True)
+def imports_remap(as_json: bool) -> None:
+    """Load the kept-aside i-Ready rows whose students the roster now knows."""
+    from ingest.iready import remap
+
+    with app_context() as app:
+        outcome = remap(db.session(), app.config["ATTENDLY_SETTINGS"], username="cli").to_dict()
+    if as_json:
+        click.echo(json.dumps(outcome, indent=2))
+        return
+    click.echo(
+        f"{outcome['mapped']} of {outcome['pending']} kept rows mapped: "
+        f"{outcome['inserted']} inserted, {outcome['updated']} updated, "
+        f"{outcome['unchanged']} unchanged; {outcome['still_unmapped']} still unmapped"
+    )
+
+
+@imports.command("rollback")
+@click.argument("import_id", type=int)
+@click.option("--json", "as_json", is_flag=True)
+def imports_rollback(import_id: int, as_json: bool) -> None:
+    """Undo an import exactly (later imports of the same rows must be rolled back first)."""
+    from ingest.recovery import rollback_import
+
+    with app_context() as app:
+        settings = app.config["ATTENDLY_SETTINGS"]
+        outcome = rollback_import(db.session(), import_id, settings=settings, username="cli")
+    if as_json:
+        click.echo(json.dumps(outcome.to_dict(), indent=2))
+        return
+    changed = {**outcome.restored, **{f"{k} deleted": v for k, v in outcome.deleted.items()}}
+    shown = ", ".join(f"{name}: {count}" for name, count in changed.items() if count)
+    click.echo(f"import {import_id} rolled back ({shown or 'nothing to undo'})")
+
+
+@imports.command("resume")
+@click.argument("import_id", type=int)
+@click.option("--json", "as_json", is_flag=True)
+def imports_resume(import_id: int, as_json: bool) -> None:
+    """Finish an import a crash interrupted, from its last checkpoint (exit codes as import)."""
+    from ingest import resume_import
+
+    with app_context() as app:
+        settings = app.config["ATTENDLY_SETTINGS"]
+        result = resume_import(db.session(), import_id, settings=settings).to_dict()
+    _print_results([result], as_json)
+    sys.exit(EXIT_CODES.get(result["status"], 1))
 
 
 def _date(value: str | None) -> dt.date | None:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from attendly.demo.calendar import demo_date_range
 from attendly.demo.generate import generate_school
+from attendly.demo.iready import demo_iready_files
 from attendly.extensions import db
 from attendly.setup import initialise_database
 from attendly.users import save_user
@@ -41,7 +42,12 @@ def build_demo_school(
         out_dir, students=students, start=start, end=end, school_code=DEMO_SCHOOL_CODE
     )
     lines = [f"demo exports written to {out_dir} ({start} to {end})"]
-    for kind, path in (("roster", files.roster), ("attendance", files.attendance)):
+    iready = demo_iready_files(out_dir, students=students, start=start, end=end)
+    for kind, path in (
+        ("roster", files.roster),
+        ("attendance", files.attendance),
+        *(("iready", path) for path in iready),
+    ):
         result = run_import(
             db.session(),
             kind,

@@ -72,39 +72,63 @@ def progress_percent(gain: int | None, measure: int | None) -> float | None:
 
 
 def growth_by_student(diagnostics: pd.DataFrame) -> pd.DataFrame:
-    """Baseline, most recent and growth per (student, subject, academic year)."""
+    """Baseline, most recent and growth per (student, subject, academic year).
+
+    Vectorised (a district's year is tens of thousands of groups): within each group the
+    diagnostics are ordered by completion date; the baseline is the earliest flagged one,
+    else the earliest; the most recent is the latest.
+    """
     if diagnostics.empty:
         return pd.DataFrame(columns=list(GROWTH_COLUMNS))
-    ordered = diagnostics.sort_values(["completion_date"], kind="stable")
-    rows = [
-        _growth_row(key, group)
-        for key, group in ordered.groupby(["student_id", "subject", "academic_year"], sort=True)
-    ]
-    return pd.DataFrame(rows, columns=list(GROWTH_COLUMNS))
+    keys = ["student_id", "subject", "academic_year"]
+    ordered = diagnostics.sort_values([*keys, "completion_date"], kind="stable")
+    grouped = ordered.groupby(keys, sort=True)
+    earliest = grouped.head(1).set_index(keys)
+    flagged = ordered[ordered["baseline"].fillna(False).astype(bool)]
+    first_flagged = flagged.groupby(keys, sort=True).head(1).set_index(keys)
+    unflagged = earliest[~earliest.index.isin(first_flagged.index)]
+    baseline = pd.concat([first_flagged, unflagged])
+    latest = grouped.tail(1).set_index(keys)
+    return _growth_frame(grouped.size(), baseline.loc[latest.index], latest)
 
 
-def _growth_row(key: Any, group: pd.DataFrame) -> dict[str, Any]:
-    flagged = group[group["baseline"].astype(bool)]
-    baseline = (flagged if len(flagged) else group).iloc[0]
-    latest = group.iloc[-1]
-    gain = int(latest["overall_scale_score"]) - int(baseline["overall_scale_score"])
-    level = latest["placement_level"]
-    level = None if pd.isna(level) else int(level)
-    return {
-        "student_id": key[0],
-        "subject": key[1],
-        "academic_year": key[2],
-        "diagnostics": len(group),
-        "baseline_date": baseline["completion_date"],
-        "baseline_score": int(baseline["overall_scale_score"]),
-        "most_recent_date": latest["completion_date"],
-        "most_recent_score": int(latest["overall_scale_score"]),
-        "placement_level": level,
-        "on_grade_level": None if level is None else level >= ON_GRADE_LEVEL,
-        "diagnostic_gain": gain,
-        "progress_to_typical": progress_percent(gain, baseline["annual_typical_growth"]),
-        "progress_to_stretch": progress_percent(gain, baseline["annual_stretch_growth"]),
-    }
+def _growth_frame(sizes: pd.Series, baseline: pd.DataFrame, latest: pd.DataFrame) -> pd.DataFrame:
+    """GROWTH_COLUMNS from aligned baseline and most-recent rows (Python values, None missing)."""
+    gain = latest["overall_scale_score"].astype("int64") - baseline["overall_scale_score"].astype(
+        "int64"
+    )
+    level = pd.to_numeric(latest["placement_level"]).astype("Int64")
+    out = pd.DataFrame(
+        {
+            "diagnostics": sizes.loc[latest.index].astype("int64"),
+            "baseline_date": baseline["completion_date"],
+            "baseline_score": baseline["overall_scale_score"].astype("int64"),
+            "most_recent_date": latest["completion_date"],
+            "most_recent_score": latest["overall_scale_score"].astype("int64"),
+            "placement_level": _objects(level),
+            "on_grade_level": _objects(level >= ON_GRADE_LEVEL),
+            "diagnostic_gain": gain,
+            "progress_to_typical": _progress(gain, baseline["annual_typical_growth"]),
+            "progress_to_stretch": _progress(gain, baseline["annual_stretch_growth"]),
+        },
+        index=latest.index,
+    ).reset_index()
+    return out[list(GROWTH_COLUMNS)].reset_index(drop=True)
+
+
+def _objects(values: pd.Series) -> pd.Series:
+    """Nullable values as Python objects with None for missing."""
+    return values.astype(object).where(values.notna(), None)
+
+
+def _progress(gain: pd.Series, measure: pd.Series) -> pd.Series:
+    """Vectorised `progress_percent`: 100 x max(gain, 0) / measure, half up; NaN if undefined."""
+    measure = pd.to_numeric(measure, errors="coerce")
+    defined = measure.notna() & (measure != 0)
+    den = measure.where(defined, 1).astype("int64").to_numpy()
+    num = gain.clip(lower=0).to_numpy(dtype="int64")
+    hundredths = (20000 * num + den) // (2 * den)
+    return pd.Series(hundredths / 100, index=gain.index).where(defined)
 
 
 def median_rate(values: pd.Series) -> float | None:

@@ -43,40 +43,60 @@ def _sum(frame: pd.DataFrame, column: str) -> int:
     return int(frame[column].sum()) if len(frame) else 0
 
 
+TREND_COLUMNS = (
+    "period_start",
+    "days_enrolled",
+    "days_present",
+    "attendance_rate",
+    "scheduled_periods",
+    "present_periods",
+    "period_attendance_rate",
+)
+DAY_TOTAL_COLUMNS = ("date", "days_enrolled", "days_absent", "scheduled_periods", "present_periods")
+
+
+def daily_totals(days: pd.DataFrame, policy: Policy) -> pd.DataFrame:
+    """Per date: student-days enrolled and absent, periods scheduled and present."""
+    if days.empty:
+        return pd.DataFrame(columns=list(DAY_TOTAL_COLUMNS))
+    flagged = day_flags(days, policy)
+    grouped = flagged.groupby("date", sort=True)
+    return pd.DataFrame(
+        {
+            "days_enrolled": grouped.size(),
+            "days_absent": grouped["absent"].sum(),
+            "scheduled_periods": grouped["scheduled"].sum(),
+            "present_periods": grouped["present"].sum(),
+        }
+    ).reset_index()[list(DAY_TOTAL_COLUMNS)]
+
+
 def trend(days: pd.DataFrame, policy: Policy, freq: str = "week") -> pd.DataFrame:
-    """Rates per school week (ISO week, labelled by its Monday) or per day.
+    """Rates per school week (ISO week, labelled by its Monday), per day or per month.
 
     Columns: period_start, days_enrolled, days_present, attendance_rate,
     scheduled_periods, present_periods, period_attendance_rate.
     """
-    columns = [
-        "period_start",
-        "days_enrolled",
-        "days_present",
-        "attendance_rate",
-        "scheduled_periods",
-        "present_periods",
-        "period_attendance_rate",
-    ]
-    if days.empty:
-        return pd.DataFrame(columns=columns)
-    flagged = day_flags(days, policy)
-    dates = pd.to_datetime(flagged["date"])
+    return trend_from_totals(daily_totals(days, policy), freq)
+
+
+def trend_from_totals(totals: pd.DataFrame, freq: str = "week") -> pd.DataFrame:
+    """`trend` from per-date totals (the columns of DAY_TOTAL_COLUMNS, e.g. summed in SQL)."""
+    if freq not in ("week", "day", "month"):
+        raise ValueError(f"unknown trend frequency {freq!r}")
+    if totals.empty:
+        return pd.DataFrame(columns=list(TREND_COLUMNS))
+    dates = pd.to_datetime(totals["date"])
     if freq == "week":
         start = dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")
-    elif freq == "day":
-        start = dates
+    elif freq == "month":
+        start = dates.dt.to_period("M").dt.start_time
     else:
-        raise ValueError(f"unknown trend frequency {freq!r}")
-    grouped = flagged.assign(period_start=start.dt.date).groupby("period_start", sort=True)
-    out = pd.DataFrame(
-        {
-            "days_enrolled": grouped.size(),
-            "days_present": grouped.size() - grouped["absent"].sum(),
-            "scheduled_periods": grouped["scheduled"].sum(),
-            "present_periods": grouped["present"].sum(),
-        }
-    ).reset_index()
+        start = dates
+    columns = ["days_enrolled", "days_absent", "scheduled_periods", "present_periods"]
+    numbers = totals[columns].astype("int64").assign(period_start=start.dt.date)
+    out = numbers.groupby("period_start", sort=True).sum().reset_index()
+    out["days_present"] = out["days_enrolled"] - out["days_absent"]
     out["attendance_rate"] = [
         percent(int(p), int(e))
         for p, e in zip(out["days_present"], out["days_enrolled"], strict=True)
@@ -85,4 +105,4 @@ def trend(days: pd.DataFrame, policy: Policy, freq: str = "week") -> pd.DataFram
         percent(int(p), int(s))
         for p, s in zip(out["present_periods"], out["scheduled_periods"], strict=True)
     ]
-    return out[columns]
+    return out[list(TREND_COLUMNS)]

@@ -79,21 +79,37 @@ def student_year_figures(days: pd.DataFrame, policy: Policy) -> pd.DataFrame:
     return _finish(figures, policy).reset_index()[list(FIGURE_COLUMNS)]
 
 
+def figures_from_totals(totals: pd.DataFrame, policy: Policy) -> pd.DataFrame:
+    """Every §3 figure and the §4 tier from per-student day totals, indexed by student_id.
+
+    `totals` has as_of, days_enrolled (> 0), days_absent, partial_days, scheduled_periods,
+    present_periods, truancy_occasions and, optionally, pct_total (the sum of the daily
+    percentages in hundredths; without it period_attendance_rate is NaN): what
+    `student_year_figures` sums in pandas, or a database sums with GROUP BY.
+    Returns the columns of FIGURE_COLUMNS.
+    """
+    if totals.empty:
+        return pd.DataFrame(columns=list(FIGURE_COLUMNS))
+    return _finish(totals, policy).reset_index()[list(FIGURE_COLUMNS)]
+
+
 def _finish(figures: pd.DataFrame, policy: Policy) -> pd.DataFrame:
     absence = percent_hundredths_series(figures["days_absent"], figures["days_enrolled"])
     eligible = figures["days_enrolled"] >= policy.min_days_enrolled
     chronic = eligible & (absence >= 1000)
+    period_rate = (
+        mean_hundredths_series(figures["pct_total"], figures["days_enrolled"]) / 100
+        if "pct_total" in figures
+        else pd.Series(float("nan"), index=figures.index)
+    )
     figures = figures.assign(
         days_present=figures["days_enrolled"] - figures["days_absent"],
         absence_rate=absence / 100,
         attendance_rate=(10000 - absence) / 100,
-        period_attendance_rate=mean_hundredths_series(
-            figures["pct_total"], figures["days_enrolled"]
-        )
-        / 100,
+        period_attendance_rate=period_rate,
         truant=figures["truancy_occasions"] >= policy.truant_threshold,
         eligible=eligible,
         chronically_absent=chronic,
         tier=assign_tiers(absence, figures["days_absent"], eligible, chronic, policy.tier_preset),
     )
-    return figures.drop(columns=["pct_total"])
+    return figures.drop(columns=["pct_total"], errors="ignore")

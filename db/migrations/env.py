@@ -2,6 +2,7 @@
 
 from alembic import context
 
+import db.intervention_models  # noqa: F401  (interventions, truancy ladder, letters)
 import db.models  # noqa: F401  (registers every table on the metadata)
 from attendly.extensions import db as sqla
 

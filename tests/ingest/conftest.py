@@ -23,9 +23,13 @@ Runner = Callable[..., ImportResult]
 
 
 @pytest.fixture
-def settings() -> Settings:
+def settings(tmp_path: Path) -> Settings:
     return Settings(
-        env="test", default_school_code="001", grade_levels=(6, 7, 8), periods_per_day=7
+        env="test",
+        default_school_code="001",
+        grade_levels=(6, 7, 8),
+        periods_per_day=7,
+        instance_path=tmp_path / "instance",
     )
 
 
@@ -66,3 +70,41 @@ def problems(result: ImportResult, rule: str | None = None) -> list[dict[str, An
     """The result's problems as dicts, optionally only those of one rule."""
     found = result.to_dict()["errors"]
     return [p for p in found if rule is None or p["rule"] == rule]
+
+
+# The stored data an import may change (bookkeeping tables excluded: they record the attempt).
+DATA_TABLES = (
+    "schools",
+    "students",
+    "attendance_records",
+    "attendance_codes",
+    "school_calendar",
+    "student_year_summaries",
+)
+VOLATILE = {"id", "refreshed_at"}  # surrogate keys and timestamps: not part of the data
+
+
+def snapshot(session: Session) -> dict[str, list[tuple[Any, ...]]]:
+    """Every data table's rows, sorted; surrogate ids and timestamps left out, and schools
+    named by code (PostgreSQL sequences do not roll back, so ids may differ)."""
+    from sqlalchemy import text
+
+    codes = dict(session.execute(text("SELECT id, code FROM schools")).all())
+    taken = {}
+    for table in DATA_TABLES:
+        result = session.execute(text(f"SELECT * FROM {table}"))
+        names = list(result.keys())
+        keep = [i for i, name in enumerate(names) if name not in VOLATILE]
+        rows = [
+            tuple(str(codes.get(row[i]) if names[i] == "school_id" else row[i]) for i in keep)
+            for row in result
+        ]
+        taken[table] = sorted(rows)
+    session.rollback()
+    return taken
+
+
+def count(session: Session, model: type) -> int:
+    from sqlalchemy import func, select
+
+    return int(session.scalar(select(func.count()).select_from(model)) or 0)

@@ -42,6 +42,7 @@ SUMMARY_KEYS = {
     "unknown_columns",
     "duration_seconds",
     "rows_per_second",
+    "data_quality_score",
 }
 ERROR_KEYS = {"row", "column", "value", "rule", "message", "severity", "category"}
 ATTENDANCE = (

@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from attendly.settings import Settings
 from db.models import School, Student
 from tests.ingest.conftest import ROSTER_HEADER, Runner, Writer, problems
 
@@ -190,3 +191,20 @@ def test_rows_with_too_many_fields_fail(session: Session, run: Runner, write_csv
     }
     assert [(p["row"], p["rule"]) for p in problems(result)] == [(3, "too_many_fields")]
     assert sorted(students(session)) == ["1", "3"]
+
+
+def test_formula_looking_names_are_stored_as_text_and_escaped_on_export(
+    session: Session, run: Runner, write_csv: Writer, settings: Settings
+) -> None:
+    from attendly.exports import safe_cell
+    from db.policy import load_policy
+    from db.queries import students_report
+
+    text = f'{ROSTER_HEADER}\n1,"=HYPERLINK(""http://x"",""y"")",@SUM(A1),6\n'
+    run("roster", write_csv(text, name="roster.csv"))
+    run("attendance", write_csv("student_id,date,P1\n1,2025-09-02,P\n", name="day.csv"))
+    stored = students(session)["1"]
+    assert (stored.last_name, stored.first_name) == ('=HYPERLINK("http://x","y")', "@SUM(A1)")
+    [row] = students_report(session, load_policy(session, settings))
+    assert safe_cell(row["last_name"]) == '\'=HYPERLINK("http://x","y")'
+    assert safe_cell(row["first_name"]) == "'@SUM(A1)"

@@ -201,4 +201,4 @@ def test_trend_of_no_days_is_empty_with_columns():
 
 def test_unknown_trend_frequency_is_an_error():
     with pytest.raises(ValueError):
-        trend(days_frame(TREND_ROWS), DEFAULT, "month")
+        trend(days_frame(TREND_ROWS), DEFAULT, "fortnight")

@@ -1,7 +1,7 @@
 """The one Attendly app of the test process, on a SQLite file holding the hand-made school.
 
 A second Dash app in one process silently lacks the `@dash.callback`s, so everything in
-tests/web shares the session-scoped `web_app`.
+tests/web and tests/security shares the session-scoped `web_app`.
 """
 
 from __future__ import annotations
@@ -23,15 +23,26 @@ PASSWORDS = {"admin": "admin-password-1", "teacher6": "teacher-password-6"}
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
+# The one app (and live server) of the test process, shared with tests/security, whose
+# conftest re-exports these fixtures: a cache, not a second app, whichever directory asks.
+_SHARED: dict[str, Any] = {}
+
+
 @pytest.fixture(scope="session")
 def web_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
     """The Flask server (Dash mounted) with users admin and teacher6 and the school imported."""
+    if "app" not in _SHARED:
+        _SHARED["app"] = _build_app(tmp_path_factory.mktemp("web"))
+    app: Flask = _SHARED["app"]
+    return app
+
+
+def _build_app(tmp: Path) -> Flask:
     from attendly import create_app
     from attendly.settings import Settings
     from attendly.setup import initialise_database
     from attendly.users import save_user
 
-    tmp = tmp_path_factory.mktemp("web")
     settings = Settings(
         instance_path=tmp, database_url=f"sqlite:///{tmp}/web.db", env="test", redis_url=None
     )
@@ -88,6 +99,30 @@ def login(client: FlaskClient, username: str, password: str | None = None, next_
     return client.post(path, data=form)
 
 
+def csrf_header(client: FlaskClient) -> dict[str, str]:
+    """The header Dash's renderer sends: X-CSRFToken copied from the `_csrf_token` cookie."""
+    cookie = client.get_cookie("_csrf_token")
+    return {"X-CSRFToken": cookie.value} if cookie is not None else {}
+
+
+def dash_post(client: FlaskClient, payload: dict[str, Any]):  # type: ignore[no-untyped-def]
+    """POST a callback payload to /_dash-update-component the way the browser does."""
+    return client.post("/_dash-update-component", json=payload, headers=csrf_header(client))
+
+
+@pytest.fixture(autouse=True)
+def fresh_sign_in_attempts(web_app: Flask) -> None:
+    """Each test starts with no sign-in failures counted (the throttle is shared app state)."""
+    from sqlalchemy import delete
+
+    from attendly.extensions import db
+    from db.models import LoginAttempt
+
+    with web_app.app_context():
+        db.session.execute(delete(LoginAttempt))
+        db.session.commit()
+
+
 @pytest.fixture
 def client(web_app: Flask) -> FlaskClient:
     """A fresh anonymous client (its own cookie jar)."""
@@ -97,9 +132,13 @@ def client(web_app: Flask) -> FlaskClient:
 @pytest.fixture(scope="session")
 def live_url(web_app: Flask) -> Iterator[str]:
     """The app served on a free local port by a threaded werkzeug server in this process."""
+    if "live" in _SHARED:
+        yield _SHARED["live"]
+        return
     server = make_server("127.0.0.1", 0, web_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="web-test-server", daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    _SHARED["live"] = f"http://127.0.0.1:{server.server_port}"
+    yield _SHARED["live"]
     server.shutdown()
     thread.join(timeout=5)

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pytest
 from flask.testing import FlaskClient
 
-from tests.web.conftest import csrf_token, login
+from tests.web.conftest import csrf_token, dash_post, login
 
 DASH_ENDPOINTS = [
     ("GET", "/_dash-layout"),
@@ -190,7 +190,7 @@ def test_logged_in_user_gets_the_dash_layout_and_logout_ends_the_session(
 def test_the_overview_callbacks_are_registered(client: FlaskClient) -> None:
     login(client, "admin")
     outputs = " ".join(dep["output"] for dep in client.get("/_dash-dependencies").get_json())
-    assert "overview-grade.options" in outputs and "overview-kpis.children" in outputs, (
+    assert "shell-filter-grade.options" in outputs and "overview-kpis.children" in outputs, (
         "the Dash app lacks the @dash.callback callbacks: was a second app built in this "
         "process, or was `callbacks` imported as a namespace package (stale editable install)?"
     )
@@ -202,7 +202,7 @@ def overview_payload(client: FlaskClient, grade: int | None) -> dict[str, Any]:
     callback = next(
         dep
         for dep in dependencies
-        if {"id": "overview-grade", "property": "value"} in dep["inputs"]
+        if {"id": "shell-filter-grade", "property": "value"} in dep["inputs"]
         and "overview-kpis.children" in dep["output"]
     )
     # A multi-output callback is named "..id.prop...id.prop..": one `outputs` entry each.
@@ -211,14 +211,17 @@ def overview_payload(client: FlaskClient, grade: int | None) -> dict[str, Any]:
     return {
         "output": callback["output"],
         "outputs": outputs,
-        "inputs": [{"id": "overview-grade", "property": "value", "value": grade}],
-        "changedPropIds": ["overview-grade.value"],
+        "inputs": [
+            {"id": "shell-filter-grade", "property": "value", "value": grade},
+            {"id": "shell-filter-year", "property": "value", "value": None},
+        ],
+        "changedPropIds": ["shell-filter-grade.value"],
         "state": [],
     }
 
 
 def call_overview(client: FlaskClient, grade: int | None) -> tuple[dict[str, Any], str]:
-    response = client.post("/_dash-update-component", json=overview_payload(client, grade))
+    response = dash_post(client, overview_payload(client, grade))
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     body = response.get_data(as_text=True)
     return json.loads(body)["response"], body
@@ -232,7 +235,7 @@ def kpi_values(component: Any) -> dict[str, str]:
             found.update(kpi_values(child))
     elif isinstance(component, dict):
         props = component.get("props", {})
-        if str(props.get("id", "")).startswith("kpi-"):
+        if str(props.get("id", "")).startswith("kpi-") and not str(props["id"]).endswith("-change"):
             found[props["id"]] = props.get("children")
         found.update(kpi_values(props.get("children")))
     return found

@@ -1,0 +1,106 @@
+"""Overview figures: weekly trend with the 90 % line, tiers, and the comparison by grade."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from attendly.charts.theme import (
+    OKABE_ITO,
+    TARGET_RATE,
+    base_figure,
+    empty_figure,
+    tier_colour,
+    tier_label,
+    tier_rank,
+)
+
+
+def weekly_trend_figure(weeks: pd.DataFrame) -> go.Figure:
+    """Attendance and period attendance rate per school week, with the 90 % line.
+
+    `weeks` has the columns of metrics.kpis.trend (period_start, attendance_rate, ...).
+    """
+    figure = base_figure(
+        "Weekly attendance rate", "School week (starting Monday)", "% of days attended"
+    )
+    figure.add_scatter(
+        x=weeks["period_start"],
+        y=weeks["attendance_rate"],
+        name="Attendance rate",
+        mode="lines+markers",
+        line={"color": OKABE_ITO["blue"], "width": 3},
+    )
+    figure.add_scatter(
+        x=weeks["period_start"],
+        y=weeks["period_attendance_rate"],
+        name="Period attendance",
+        mode="lines",
+        line={"color": OKABE_ITO["orange"], "dash": "dot", "width": 2},
+    )
+    figure.add_hline(
+        y=TARGET_RATE,
+        line={"color": OKABE_ITO["vermillion"], "dash": "dash"},
+        annotation_text="90 % (chronic absence line)",
+        annotation_position="bottom right",
+    )
+    low = min([*pd.to_numeric(weeks["attendance_rate"]).dropna(), TARGET_RATE])
+    step = 7 if len(weeks) <= 14 else 28  # a tick every week, or every fourth for a long year
+    figure.update_layout(
+        yaxis_range=[max(0.0, low - 5), 100.5],
+        # Ticks on the Mondays that label each school week.
+        xaxis={"tickformat": "%b %d", "tick0": "2020-08-03", "dtick": step * 24 * 3600 * 1000},
+    )
+    return figure
+
+
+def tier_distribution_figure(tier_counts: dict[str, int]) -> go.Figure:
+    """Students per risk tier: horizontal bars in tier colours, each labelled with its count."""
+    title = "Students by risk tier"
+    if not tier_counts or not sum(tier_counts.values()):
+        return empty_figure(title)
+    tiers = sorted(tier_counts, key=tier_rank, reverse=True)
+    counts = [tier_counts[tier] for tier in tiers]
+    figure = base_figure(title, "Students", "")
+    figure.add_bar(
+        y=[tier_label(tier) for tier in tiers],
+        x=counts,
+        orientation="h",
+        marker={
+            "color": [tier_colour(tier) for tier in tiers],
+            "line": {"color": "#333", "width": 1},
+        },
+        text=[f"{count:,}" for count in counts],
+        textposition="outside",
+        cliponaxis=False,
+        hovertemplate="%{y}: %{x:,} students<extra></extra>",
+        showlegend=False,
+    )
+    figure.update_layout(height=300, margin={"l": 140})
+    return figure
+
+
+def grade_comparison_figure(grades: pd.DataFrame) -> go.Figure:
+    """Attendance rate and chronic absenteeism rate per grade, side by side."""
+    title = "Attendance and chronic absence by grade"
+    if grades.empty:
+        return empty_figure(title)
+    labels = [f"Grade {grade}" for grade in grades["grade_level"]]
+    figure = base_figure(title, "Grade level", "Percent")
+    for column, name, colour in (
+        ("attendance_rate", "Attendance rate", OKABE_ITO["blue"]),
+        ("chronic_absenteeism_rate", "Chronically absent students", OKABE_ITO["vermillion"]),
+    ):
+        values = pd.to_numeric(grades[column])
+        figure.add_bar(
+            x=labels,
+            y=values,
+            name=name,
+            marker_color=colour,
+            text=[f"{value:.1f} %" if pd.notna(value) else "—" for value in values],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate=f"%{{x}}: %{{y:.2f}} % ({name.lower()})<extra></extra>",
+        )
+    figure.update_layout(barmode="group", yaxis_range=[0, 109], height=340)
+    return figure

@@ -1,0 +1,222 @@
+"""Dashboard speed on PostgreSQL with 7,200 students and a year of attendance (~1.26M rows).
+
+    .venv/bin/python -m bench.bench_dashboard [--rebuild] [--runs 30] [--no-browser]
+
+Builds (once) the database `attendly_bench_dash` from the demo generator through the real
+import pipeline (see bench/bench_data.py), then calls every dashboard callback directly in a
+request context with a signed-in user, N times, and prints p50/p95 in milliseconds:
+"cold" clears the page cache before every call (what the first user after an import waits),
+"warm" is every later call until the next import. Finally it serves the app and measures, in
+headless Chromium, the time from navigation start until each page shows its figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+URL = "postgresql+psycopg://postgres@127.0.0.1:5432/attendly_bench_dash"
+OUT = ROOT / "bench" / "out"
+
+
+def make_app(url: str) -> Flask:
+    from attendly import create_app
+    from attendly.settings import Settings
+
+    settings = Settings(
+        database_url=url, instance_path=OUT / "instance", env="test", redis_url=None
+    )
+    return create_app(settings)
+
+
+def cases(student_id: str, year: str) -> dict[str, Callable[[], Any]]:
+    """Each dashboard callback with realistic inputs (the functions Dash calls)."""
+    from callbacks import correlation, filters, overview, student, students
+
+    grid_request = {
+        "startRow": 0,
+        "endRow": 100,
+        "sortModel": [{"colId": "attendance_rate", "sort": "asc"}],
+    }
+    return {
+        "filters.init_filters": lambda: filters.init_filters("x", None),
+        "overview.refresh (school)": lambda: overview.refresh(None, year),
+        "overview.refresh (grade 6)": lambda: overview.refresh(6, year),
+        "students.cards (school)": lambda: students.cards(
+            None, year, None, [], "", "attendance", 1
+        ),
+        "students.cards (search)": lambda: students.cards(
+            7, year, ["severe_chronic"], ["truant"], "ga", "absent", 1
+        ),
+        "students.table_rows": lambda: students.table_rows(
+            grid_request, None, year, None, [], "", "attendance"
+        ),
+        "student.refresh": lambda: student.refresh(student_id, year),
+        "correlation.refresh (ELA)": lambda: correlation.refresh(None, year, "ELA"),
+        "correlation.refresh (MATH, grade 8)": lambda: correlation.refresh(8, year, "MATH"),
+        "filters.data_hrefs": lambda: filters.data_hrefs(
+            6, year, [{"dataset": "overview-trend", "format": "csv"}]
+        ),
+    }
+
+
+def measure(app: Flask, username: str, runs: int) -> list[tuple[str, str, float, float]]:
+    """(case, mode, p50 ms, p95 ms) for every case, cold and warm."""
+    from flask_login import login_user
+    from sqlalchemy import select
+
+    from attendly.auth import auth_user
+    from attendly.cache import page_cache
+    from attendly.extensions import db
+    from db.dashboard import academic_years
+    from db.models import User
+
+    results = []
+    with app.test_request_context("/"):
+        login_user(auth_user(db.session.scalar(select(User).where(User.username == username))))
+        year = academic_years(db.session())[0]
+        student_id = _a_student(username)
+        cache = page_cache()
+        assert cache is not None
+        for name, call in cases(student_id, year).items():
+            for mode in ("cold", "warm"):
+                timings = []
+                for _ in range(runs):
+                    if mode == "cold":
+                        cache.clear()
+                    started = time.perf_counter()
+                    call()
+                    timings.append((time.perf_counter() - started) * 1000)
+                    db.session.remove()
+                results.append((name, mode, statistics.median(timings), _p95(timings)))
+    return results
+
+
+def _a_student(username: str) -> str:
+    from sqlalchemy import select
+
+    from attendly.extensions import db
+    from db.models import Student
+
+    grade = 6 if username.startswith("teacher") else 7
+    return str(db.session.scalar(select(Student.id).where(Student.grade_level == grade).limit(1)))
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+PAGES = {
+    "Overview": ("/", "#kpi-attendance_rate", "#overview-trend .scatterlayer .trace"),
+    "Students": ("/students", ".student-card", ".student-card .sparkline"),
+    "Student": ("/students/{student}", "#student-name", "#student-calendar .main-svg"),
+    "Attendance vs i-Ready": (
+        "/attendance-vs-iready",
+        "#correlation-summary",
+        "#correlation-scatter .scatterlayer .trace",
+    ),
+}
+
+
+def browser_times(
+    app: Flask, username: str, password: str, student: str, repeats: int
+) -> dict[str, list[float]]:
+    """Navigation start -> figures shown, per page, in headless Chromium (ms)."""
+    from werkzeug.serving import make_server
+
+    from tests.web import screenshot
+
+    # Software WebGL (no GPU here) for the large scatter plots; a user's browser has a GPU.
+    screenshot.CHROME_ARGS = (*screenshot.CHROME_ARGS, "--enable-unsafe-swiftshader")
+    start_browser = screenshot.start_browser
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    driver = start_browser()
+    try:
+        _login(driver, base, username, password)
+        return {
+            page: [
+                _interactive_ms(driver, base + path.format(student=student), ready, drawn)
+                for _ in range(repeats)
+            ]
+            for page, (path, ready, drawn) in PAGES.items()
+        }
+    finally:
+        driver.quit()
+        server.shutdown()
+
+
+def _login(driver: Any, base: str, username: str, password: str) -> None:
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    driver.get(f"{base}/login")
+    driver.find_element("id", "username").send_keys(username)
+    driver.find_element("id", "password").send_keys(password)
+    driver.find_element("id", "login-submit").click()
+    WebDriverWait(driver, 60).until(
+        lambda d: d.find_elements("css selector", "#kpi-attendance_rate")
+    )
+
+
+def _interactive_ms(driver: Any, url: str, ready: str, drawn: str) -> float:
+    """Milliseconds from navigation start until `ready` has text and `drawn` exists."""
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    driver.get(url)
+    script = f"""
+        const el = document.querySelector({ready!r});
+        const shown = el && el.textContent.trim() && document.querySelector({drawn!r});
+        return shown ? performance.now() : null;
+    """
+    return float(
+        WebDriverWait(driver, 60, poll_frequency=0.02).until(lambda d: d.execute_script(script))
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", default=URL)
+    parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--students", type=int, default=7200)
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--no-browser", action="store_true")
+    args = parser.parse_args()
+
+    from bench import bench_data
+
+    new = bench_data.ensure_database(args.url, args.rebuild)
+    app = make_app(args.url)
+    with app.app_context():
+        if new:
+            print("build:", bench_data.build(app, args.students, 2025, OUT / "demo"))
+        from attendly.extensions import db
+
+        print("rows:", bench_data.row_counts(db.session()))
+    print(f"\ncallbacks, {args.runs} calls each (ms)")
+    print(f"{'callback':<40} {'mode':<5} {'p50':>8} {'p95':>8}")
+    for username in ("admin", "teacher6"):
+        print(f"-- as {username}")
+        for name, mode, p50, p95 in measure(app, username, args.runs):
+            print(f"{name:<40} {mode:<5} {p50:8.1f} {p95:8.1f}")
+    if not args.no_browser:
+        with app.app_context():
+            student = _a_student("admin")
+        print("\npage interactive in headless Chromium (ms from navigation start; 5 loads)")
+        for page, values in browser_times(app, "admin", "bench-admin-1", student, 5).items():
+            print(f"{page:<24} median {statistics.median(values):7.0f}   max {max(values):7.0f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+"""Student detail callback: student id (from the path) and year -> figures and charts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import Input, Output, html
+
+from attendly import ids
+from attendly.charts import (
+    calendar_figure,
+    iready_history_figure,
+    monthly_figure,
+    weekday_period_figure,
+)
+from attendly.components import format_rate, kpi_card, tier_badge
+from attendly.errors import Forbidden, NotFound
+from attendly.extensions import db
+from callbacks.common import grade_scope, policy
+from db import student_detail
+from db.dashboard import check_year
+
+OUTPUTS = (
+    ids.Student.CALENDAR,
+    ids.Student.WEEKDAY,
+    ids.Student.MONTHLY,
+    ids.Student.IREADY_ELA,
+    ids.Student.IREADY_MATH,
+)
+
+
+@dash.callback(
+    Output(ids.Student.HEADER, "children"),
+    Output(ids.Student.KPIS, "children"),
+    *[Output(graph, "figure") for graph in OUTPUTS],
+    Output(ids.Student.BODY, "className"),
+    Output(ids.Student.ALERT, "children"),
+    Output(ids.Student.ALERT, "is_open"),
+    Input(ids.Student.ID, "data"),
+    Input(ids.Filters.YEAR, "value"),
+)
+def refresh(student_id: Any, year: Any) -> tuple[Any, ...]:
+    """The student's year; another grade's student (or a missing one) is simply not found."""
+    try:
+        data = student_detail.student_year(
+            db.session(), policy(), str(student_id or ""), check_year(year), grade_scope()
+        )
+    except (NotFound, Forbidden) as exc:
+        return (None, [], *[dash.no_update] * len(OUTPUTS), "d-none", str(exc), True)
+    days, pol = data.days, policy()
+    figures = (
+        calendar_figure(student_detail.day_statuses(days)),
+        weekday_period_figure(student_detail.weekday_period_absences(days)),
+        monthly_figure(student_detail.monthly_rates(days, pol)),
+        *[
+            iready_history_figure(
+                subject,
+                data.diagnostics,
+                data.domains,
+                student_detail.subject_growth(data, subject),
+            )
+            for subject in ("ELA", "MATH")
+        ],
+    )
+    return (_header(data), _kpis(data.figures), *figures, "", "", False)
+
+
+def _header(data: student_detail.StudentYear) -> Any:
+    student, figures = data.student, data.figures or {}
+    name = f"{student['first_name']} {student['last_name']}"
+    return html.Div(
+        [
+            html.H2(name, className="h4 mb-1", id="student-name"),
+            html.Span(
+                f"Grade {student['grade_level']} · ID {student['id']} · "
+                f"academic year {student['academic_year']}",
+                className="text-muted me-3",
+            ),
+            tier_badge(str(figures["tier"])) if figures else None,
+        ]
+    )
+
+
+def _kpis(figures: dict[str, Any] | None) -> list[Any]:
+    if not figures:
+        return []
+    return [
+        kpi_card(
+            "student_attendance_rate", "Attendance rate", format_rate(figures["attendance_rate"])
+        ),
+        kpi_card(
+            "student_days_absent",
+            "Days absent",
+            str(int(figures["days_absent"])),
+            f"of {int(figures['days_enrolled'])} school days enrolled",
+        ),
+        kpi_card(
+            "student_period_rate",
+            "Period attendance",
+            format_rate(figures["period_attendance_rate"]),
+            "class periods attended",
+        ),
+        kpi_card(
+            "student_truancy",
+            "Truancy occasions",
+            str(int(figures["truancy_occasions"])),
+            "truant at 3 or more",
+        ),
+    ]

@@ -1,0 +1,152 @@
+"""Students callbacks: filters -> a page of cards, the table's row blocks, export links."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+import dash
+from dash import ALL, Input, Output, State, ctx
+from dash.exceptions import MissingCallbackContextException, PreventUpdate
+
+from attendly import ids
+from attendly.components import student_card
+from attendly.components.grid import SORT_COLUMNS, grid_rows, students_grid
+from attendly.errors import Forbidden
+from attendly.extensions import db
+from callbacks.common import normalise_grade, policy
+from callbacks.filters import current_scope
+from db import students_list
+from db.students_list import StudentFilter
+
+PAGE_SIZE = 24
+PAGER_CLASS = "justify-content-center"
+FILTER_INPUTS = (
+    Input(ids.Filters.GRADE, "value"),
+    Input(ids.Filters.YEAR, "value"),
+    Input(ids.Students.TIER, "value"),
+    Input(ids.Students.TRUANT, "value"),
+    Input(ids.Students.SEARCH, "value"),
+    Input(ids.Students.SORT, "value"),
+)
+
+
+def chosen(tiers: Any, truant: Any, search: Any, sort: Any) -> StudentFilter:
+    """The page's own filters from the browser, reduced to plain, bounded values."""
+    listed = tiers if isinstance(tiers, list) else []
+    kept = tuple(t[:20] for t in listed if isinstance(t, str))
+    text = search[:80] if isinstance(search, str) else ""
+    order = sort if isinstance(sort, str) and sort in students_list.SORTS else "attendance"
+    return StudentFilter(kept, truant == ["truant"], text, order)
+
+
+def _number(value: Any, default: int) -> int:
+    """A row number from the grid's request (anything else gives the default)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def _trigger() -> Any:
+    """The input that fired the callback (None when called directly, e.g. by a benchmark)."""
+    try:
+        return ctx.triggered_id
+    except MissingCallbackContextException:
+        return None
+
+
+@dash.callback(
+    Output(ids.Students.CARDS, "children"),
+    Output(ids.Students.PAGER, "max_value"),
+    Output(ids.Students.PAGER, "active_page"),
+    Output(ids.Students.PAGER, "className"),
+    Output(ids.Students.COUNT, "children"),
+    Output(ids.Students.ALERT, "children"),
+    Output(ids.Students.ALERT, "is_open"),
+    *FILTER_INPUTS,
+    Input(ids.Students.PAGER, "active_page"),
+)
+def cards(
+    grade: Any, year: Any, tiers: Any, truant: Any, search: Any, sort: Any, page: Any
+) -> tuple[Any, ...]:
+    """One page of student cards; any filter change goes back to page 1."""
+    page = page if _trigger() in (ids.Students.PAGER, None) and isinstance(page, int) else 1
+    try:
+        scope = current_scope(grade, year)
+    except Forbidden as exc:
+        return [], 1, 1, PAGER_CLASS, "", str(exc), True
+    session = db.session()
+    rows = students_list.filter_students(
+        students_list.student_rows(session, policy(), scope), chosen(tiers, truant, search, sort)
+    )
+    shown, pages = students_list.page_of(rows, page, PAGE_SIZE)
+    weeks = students_list.sparklines(session, scope, list(shown["student_id"]))
+    cards = [
+        student_card(row, weeks.get(row["student_id"], [])) for row in shown.to_dict("records")
+    ]
+    count = f"{len(rows):,} students" + (
+        f" · page {min(page, pages)} of {pages}" if pages > 1 else ""
+    )
+    pager = PAGER_CLASS + ("" if pages > 1 else " d-none")
+    return cards, pages, min(page, pages), pager, count, "", False
+
+
+@dash.callback(
+    Output(ids.Students.CARD_PANE, "className"),
+    Output(ids.Students.GRID_PANE, "children"),
+    Input(ids.Students.VIEW, "value"),
+    *FILTER_INPUTS,
+)
+def view(choice: Any, *filters: Any) -> tuple[str, Any]:
+    """Cards or the table; the table is rebuilt (back to row 0) when a filter changes."""
+    if choice != "table":
+        return "", []
+    return "d-none", students_grid(ids.Students.GRID, key=repr(filters))
+
+
+@dash.callback(
+    Output(ids.Students.GRID, "getRowsResponse"),
+    Input(ids.Students.GRID, "getRowsRequest"),
+    *[State(i.component_id, i.component_property) for i in FILTER_INPUTS],
+)
+def table_rows(
+    request: Any, grade: Any, year: Any, tiers: Any, truant: Any, search: Any, sort: Any
+) -> Any:
+    """The block of table rows the grid asks for, in the page's order or its header's."""
+    if not isinstance(request, dict):
+        raise PreventUpdate
+    rows = students_list.filter_students(
+        students_list.student_rows(db.session(), policy(), current_scope(grade, year)),
+        chosen(tiers, truant, search, sort),
+    )
+    orders = request.get("sortModel")
+    for order in reversed(orders if isinstance(orders, list) else []):
+        column = SORT_COLUMNS.get(str(order.get("colId"))) if isinstance(order, dict) else None
+        if column:
+            rows = rows.sort_values(column, ascending=order.get("sort") != "desc", kind="stable")
+    start = max(0, _number(request.get("startRow"), 0))
+    end = min(start + 500, max(start, _number(request.get("endRow"), start + 100)))
+    return {"rowData": grid_rows(rows.iloc[start:end]), "rowCount": len(rows)}
+
+
+@dash.callback(
+    Output({"type": ids.Students.DATA, "format": ALL}, "href"),
+    *FILTER_INPUTS,
+    Input({"type": ids.Students.DATA, "format": ALL}, "id"),
+)
+def export_links(
+    grade: Any, year: Any, tiers: Any, truant: Any, search: Any, sort: Any, links: Any
+) -> Any:
+    """The export links carry every filter, so the file holds exactly the listed students."""
+    wanted = chosen(tiers, truant, search, sort)
+    query = {
+        "grade": normalise_grade(grade),
+        "year": year,
+        "tier": ",".join(wanted.tiers),
+        "truant": "1" if wanted.truant_only else "",
+        "q": wanted.search,
+        "sort": wanted.sort,
+    }
+    text = urlencode({k: v for k, v in query.items() if v not in (None, "")})
+    formats = [link.get("format") if isinstance(link, dict) else None for link in links or []]
+    return [
+        f"/download/students.{fmt if fmt in ('csv', 'xlsx') else 'csv'}?{text}" for fmt in formats
+    ]

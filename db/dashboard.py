@@ -1,0 +1,272 @@
+"""Read queries of the dashboard pages: filter choices, the Overview's figures and trends.
+
+Like db.queries, every function takes a Session and plain parameters; the caller's data
+scope arrives as `allowed_grades` (None = every grade) and is enforced here. Aggregation over
+the year's attendance rows happens in SQL (GROUP BY date): a page never pulls a year of
+student-days into Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from attendly.cache import cached
+from attendly.errors import Forbidden
+from attendly.metrics.correlation import correlations
+from attendly.metrics.iready import subject_kpis
+from attendly.metrics.kpis import DAY_TOTAL_COLUMNS, attendance_kpis, trend_from_totals
+from attendly.metrics.policy import Policy
+from db import queries
+from db.models import (
+    AttendanceRecord,
+    Import,
+    IReadyDiagnostic,
+    School,
+    Student,
+    StudentYearSummary,
+)
+
+YEAR_PATTERN = re.compile(r"^\d{4}-\d{4}$")
+TOTALS = (
+    "days_enrolled",
+    "days_absent",
+    "partial_days",
+    "scheduled_periods",
+    "present_periods",
+    "truancy_occasions",
+)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a page shows: one academic year as of a date, for some grades (None = all)."""
+
+    academic_year: str | None
+    as_of: dt.date | None
+    grades: tuple[int, ...] | None
+    grade: int | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self.academic_year is None or self.as_of is None
+
+
+def academic_years(session: Session) -> list[str]:
+    """Academic years that have attendance data, newest first."""
+    years = session.scalars(select(StudentYearSummary.academic_year).distinct())
+    return sorted(years, reverse=True)
+
+
+def resolve_scope(
+    session: Session,
+    *,
+    grade: int | None,
+    academic_year: str | None,
+    allowed_grades: Sequence[int] | None,
+) -> Scope:
+    """The scope of a request; Forbidden for a grade outside `allowed_grades`.
+
+    A year that is malformed or has no data resolves to the latest year with data.
+    """
+    grades = queries.scoped_grades([grade] if grade is not None else None, allowed_grades)
+    if academic_year is not None and not YEAR_PATTERN.match(str(academic_year)):
+        academic_year = None
+    if academic_year is not None and academic_year not in academic_years(session):
+        academic_year = None
+    year, as_of = queries.resolve_period(session, academic_year)
+    return Scope(year, as_of, grades, grade)
+
+
+def school_name(session: Session) -> str:
+    """The school's display name (the first school's; '' when none is stored)."""
+    row = session.execute(select(School.name, School.code).order_by(School.id).limit(1)).first()
+    return "" if row is None else (row.name or row.code)
+
+
+def last_updated(session: Session) -> dt.datetime | None:
+    """When the last completed import finished (the data's freshness)."""
+    return session.scalar(select(func.max(Import.finished_at)).where(Import.status == "completed"))
+
+
+def frame_of(result: Any, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """A query result as a DataFrame, built column-wise (much faster than from Row objects)."""
+    names = list(columns or result.keys())
+    rows = result.all()
+    if not rows:
+        return pd.DataFrame(columns=names)
+    return pd.DataFrame(dict(zip(names, zip(*rows, strict=True), strict=True)))
+
+
+def in_grades(statement: Any, grades: Sequence[int] | None) -> Any:
+    if grades is None:
+        return statement
+    return statement.where(Student.grade_level.in_(grades))
+
+
+def daily_totals(session: Session, scope: Scope) -> pd.DataFrame:
+    """Per date of the year up to as_of: student-days enrolled and absent, periods scheduled
+    and present (columns of metrics DAY_TOTAL_COLUMNS), summed by the database."""
+    record = AttendanceRecord
+    statement = (
+        select(
+            record.date,
+            func.count().label("days_enrolled"),
+            func.sum(case((record.present == 0, 1), else_=0)).label("days_absent"),
+            func.sum(record.scheduled).label("scheduled_periods"),
+            func.sum(record.present).label("present_periods"),
+        )
+        .where(record.academic_year == scope.academic_year, record.date <= scope.as_of)
+        .group_by(record.date)
+        .order_by(record.date)
+    )
+    if scope.grades is not None:
+        statement = statement.join(Student, Student.id == record.student_id)
+    return frame_of(session.execute(in_grades(statement, scope.grades)), DAY_TOTAL_COLUMNS)
+
+
+@dataclass
+class OverviewData:
+    """Everything the Overview shows for one scope."""
+
+    scope: Scope
+    kpis: dict[str, Any]
+    previous: dict[str, Any] | None
+    weeks: pd.DataFrame
+    grades: pd.DataFrame
+    updated: dt.datetime | None = None
+    previous_as_of: dt.date | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def kpi_object(
+    policy: Policy, scope: Scope, figures: pd.DataFrame, growth: pd.DataFrame
+) -> dict[str, Any]:
+    """The KPI object of the CLI/API contract (db.queries.kpis) from loaded frames."""
+    return {
+        "scope": {
+            "school": None,
+            "grade": scope.grade,
+            "grades": list(scope.grades) if scope.grades else None,
+        },
+        "academic_year": scope.academic_year,
+        "as_of": scope.as_of.isoformat() if scope.as_of else None,
+        **attendance_kpis(figures, policy),
+        "iready": subject_kpis(growth),
+        "correlation": correlations(figures, growth),
+    }
+
+
+def grade_comparison(figures: pd.DataFrame, policy: Policy) -> pd.DataFrame:
+    """Per grade: students, attendance rate, chronic absenteeism rate, truant students."""
+    rows = []
+    for grade, group in figures.groupby("grade_level", sort=True):
+        kpis = attendance_kpis(group, policy)
+        rows.append(
+            {
+                "grade_level": int(str(grade)),
+                "students": kpis["students"],
+                "attendance_rate": kpis["attendance_rate"],
+                "chronic_absenteeism_rate": kpis["chronic_absenteeism_rate"],
+                "period_attendance_rate": kpis["period_attendance_rate"],
+                "truant_students": kpis["truant_students"],
+            }
+        )
+    columns = ["grade_level", "students", "attendance_rate", "chronic_absenteeism_rate"]
+    columns += ["period_attendance_rate", "truant_students"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def data_version(session: Session) -> tuple[Any, ...]:
+    """Changes whenever imported data, a rollback or a policy refresh changes what pages show.
+
+    Imports (count, completed count, last finish), summaries (count, last refresh) and
+    i-Ready diagnostics (count, highest id): a few milliseconds of aggregate reads.
+    """
+    imports = session.execute(
+        select(
+            func.count(),
+            func.sum(case((Import.status == "completed", 1), else_=0)),
+            func.max(Import.finished_at),
+        ).select_from(Import)
+    ).one()
+    summaries = session.execute(
+        select(func.count(), func.max(StudentYearSummary.refreshed_at)).select_from(
+            StudentYearSummary
+        )
+    ).one()
+    diagnostics = session.execute(
+        select(func.count(), func.max(IReadyDiagnostic.id)).select_from(IReadyDiagnostic)
+    ).one()
+    return (*imports, *summaries, *diagnostics)
+
+
+def scope_frames(
+    session: Session, policy: Policy, scope: Scope
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(per-student figures with names, i-Ready growth) of a non-empty scope; cached per
+    data version. Callers must not modify the frames."""
+    assert scope.academic_year is not None and scope.as_of is not None
+    year, as_of = scope.academic_year, scope.as_of
+
+    def load() -> tuple[pd.DataFrame, pd.DataFrame]:
+        figures = queries.student_figures(
+            session, policy, academic_year=year, as_of=as_of, grades=scope.grades
+        )
+        return figures, queries.iready_growth(session, year, scope.grades)
+
+    return cached(("frames", scope, policy, data_version(session)), load)
+
+
+def overview_data(session: Session, policy: Policy, scope: Scope) -> OverviewData:
+    """KPIs now and a week earlier, the weekly trend and the per-grade comparison (cached)."""
+    if scope.empty:
+        empty = kpi_object(policy, scope, pd.DataFrame(columns=["tier"]), _no_growth())
+        return OverviewData(scope, empty, None, trend_from_totals(pd.DataFrame()), pd.DataFrame())
+    key = ("overview", scope, policy, data_version(session))
+    return cached(key, lambda: _overview_data(session, policy, scope))
+
+
+def _overview_data(session: Session, policy: Policy, scope: Scope) -> OverviewData:
+    figures, growth = scope_frames(session, policy, scope)
+    current = kpi_object(policy, scope, figures, growth)
+    from db import week_change
+
+    before = week_change.previous_as_of(session, scope)
+    previous = None
+    if before is not None:
+        earlier = week_change.figures_before(session, policy, scope, figures, before)
+        earlier_growth = week_change.growth_as_of(session, scope, before)
+        previous = kpi_object(policy, scope, earlier, earlier_growth)
+    weeks = trend_from_totals(daily_totals(session, scope), "week")
+    return OverviewData(
+        scope,
+        current,
+        previous,
+        weeks,
+        grade_comparison(figures, policy),
+        last_updated(session),
+        before,
+    )
+
+
+def _no_growth() -> pd.DataFrame:
+    from attendly.metrics.iready import GROWTH_COLUMNS
+
+    return pd.DataFrame(columns=list(GROWTH_COLUMNS))
+
+
+def check_year(value: object) -> str | None:
+    """A year from the browser: None or a well-formed `2025-2026`; Forbidden otherwise."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or not YEAR_PATTERN.match(value):
+        raise Forbidden("that academic year is not valid")
+    return value

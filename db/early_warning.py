@@ -1,0 +1,74 @@
+"""Chronic-absence early warning per student (attendly.metrics.early_warning), with the
+school days left in the year from the school calendar or estimated."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from attendly.metrics.early_warning import early_warning as early_warning_table
+from attendly.metrics.early_warning import estimated_days_remaining
+from attendly.metrics.policy import Policy
+from db.models import AttendanceRecord, SchoolCalendarDay, Student
+from db.queries import student_figures
+
+
+def early_warning(
+    session: Session,
+    policy: Policy,
+    academic_year: str,
+    as_of: dt.date,
+    grades: Sequence[int] | None,
+) -> pd.DataFrame:
+    """Per student in `grades`: how many more full-day absences make them chronically absent.
+
+    Columns (attendly.metrics.early_warning.COLUMNS): student_id, days_enrolled, days_absent,
+    days_remaining, more_absences_to_chronic (None when out of reach this year).
+    """
+    figures = student_figures(
+        session, policy, academic_year=academic_year, as_of=as_of, grades=grades
+    )
+    if figures.empty:
+        return early_warning_table(
+            pd.DataFrame(columns=["student_id", "days_enrolled", "days_absent", "days_remaining"])
+        )
+    schools: dict[str, int] = dict(session.execute(select(Student.id, Student.school_id)).all())
+    remaining = _days_remaining(session, academic_year, as_of)
+    figures["days_remaining"] = [
+        remaining.get(schools.get(student, -1), 0) for student in figures["student_id"]
+    ]
+    return early_warning_table(figures)
+
+
+def _days_remaining(session: Session, academic_year: str, as_of: dt.date) -> dict[int, int]:
+    """School id -> school days after `as_of` this year: from the calendar, else estimated."""
+    recorded = dict(
+        session.execute(
+            select(AttendanceRecord.school_id, func.count(func.distinct(AttendanceRecord.date)))
+            .where(AttendanceRecord.academic_year == academic_year, AttendanceRecord.date <= as_of)
+            .group_by(AttendanceRecord.school_id)
+        ).all()
+    )
+    calendar = SchoolCalendarDay
+    has_calendar = set(
+        session.scalars(
+            select(calendar.school_id).where(calendar.academic_year == academic_year).distinct()
+        )
+    )
+    ahead = dict(
+        session.execute(
+            select(calendar.school_id, func.count())
+            .where(calendar.academic_year == academic_year, calendar.date > as_of)
+            .group_by(calendar.school_id)
+        ).all()
+    )
+    return {
+        school: ahead.get(school, 0)
+        if school in has_calendar
+        else estimated_days_remaining(int(recorded.get(school, 0)))
+        for school in set(recorded) | has_calendar
+    }

@@ -1,0 +1,195 @@
+"""Set-based merge of staged rows into their target, keeping every overwritten row for rollback.
+
+One portable SQL shape for SQLite (>= 3.39: IS DISTINCT FROM, UPDATE ... FROM) and PostgreSQL:
+
+1. history: the stored rows that differ from their staged row are copied, with the import
+   that last wrote them, into the target's history table (this is what rollback restores);
+2. update: those rows take the staged values (skipped when step 1 found none);
+3. insert: staged rows whose key is not stored yet.
+
+Unchanged rows are never written, so an identical re-import writes nothing. The stage holds
+at most one live row per key (the pipeline resolves duplicates before staging), which is
+what makes a set-based update deterministic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    Integer,
+    Table,
+    and_,
+    case,
+    exists,
+    false,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.base import Executable
+from sqlalchemy.sql.elements import ColumnElement
+
+from db.import_tables import (
+    ATTENDANCE_KEY,
+    CALENDAR_KEY,
+    CODE_KEY,
+    STUDENT_KEY,
+    StageState,
+    attendance_history,
+    attendance_stage,
+    calendar_stage,
+    code_history,
+    code_stage,
+    student_history,
+    student_stage,
+)
+from db.models import AttendanceCode, AttendanceRecord, SchoolCalendarDay, Student
+
+
+@dataclass(frozen=True)
+class Target:
+    """A table imports write: its stage table, its history table and its key.
+
+    `history` is None for insert-only targets (a calendar day has nothing to change).
+    """
+
+    table: Table
+    stage: Table
+    history: Table | None
+    key: tuple[str, ...]
+
+    @property
+    def data(self) -> list[str]:
+        """Every stored column besides the surrogate id, the key and the import stamp."""
+        skip = {"id", "import_id", *self.key}
+        return [column.name for column in self.table.columns if column.name not in skip]
+
+    def on(self, other: Table) -> ColumnElement[bool]:
+        return and_(*(self.table.c[k] == other.c[k] for k in self.key))
+
+
+ATTENDANCE = Target(
+    AttendanceRecord.__table__, attendance_stage, attendance_history, ATTENDANCE_KEY
+)
+STUDENTS = Target(Student.__table__, student_stage, student_history, STUDENT_KEY)
+CODES = Target(AttendanceCode.__table__, code_stage, code_history, CODE_KEY)
+CALENDAR = Target(SchoolCalendarDay.__table__, calendar_stage, None, CALENDAR_KEY)
+
+
+@dataclass(frozen=True)
+class MergeCounts:
+    inserted: int
+    updated: int
+
+
+def merge(
+    session: Session,
+    target: Target,
+    import_id: int,
+    *,
+    compare: Sequence[str],
+    insert_columns: Sequence[str],
+) -> MergeCounts:
+    """Merge the import's live staged rows into `target`; returns what was written.
+
+    `compare` are the columns an update may change (a roster without birthdates leaves them
+    alone); `insert_columns` the data columns a new row takes from its staged row. Written
+    rows are stamped with `import_id`. Does not commit.
+
+    One read-only pass first counts the new and the changed rows, so that an identical
+    re-import (the nightly case) costs a single join and writes nothing.
+    """
+    stage = target.stage
+    live = and_(stage.c.import_id == import_id, stage.c.state == StageState.LIVE)
+    differs = or_(false(), *(target.table.c[c].is_distinct_from(stage.c[c]) for c in compare))
+    new, changed = _classify(session, target, live, differs if compare else None)
+    updated = 0
+    if changed and target.history is not None:
+        updated = _keep_history(session, target, import_id, and_(live, differs))
+        values = {c: stage.c[c] for c in compare}
+        session.execute(
+            update(target.table)
+            .where(target.on(stage), live, differs)
+            .values(**values, import_id=import_id)
+        )
+    inserted = _insert_new(session, target, import_id, live, insert_columns) if new else 0
+    return MergeCounts(inserted, updated)
+
+
+def _classify(
+    session: Session,
+    target: Target,
+    live: ColumnElement[bool],
+    differs: ColumnElement[bool] | None,
+) -> tuple[int, int]:
+    """(new rows, changed rows) among the live staged rows."""
+    table, stage = target.table, target.stage
+    missing = table.c[target.key[0]].is_(None)
+    counted = [func.count(case((missing, 1)))]
+    if differs is not None:
+        counted.append(func.count(case((and_(~missing, differs), 1))))
+    query = select(*counted).select_from(stage.outerjoin(table, target.on(stage))).where(live)
+    row = session.execute(query).one()
+    return int(row[0]), int(row[1]) if differs is not None else 0
+
+
+def _keep_history(
+    session: Session, target: Target, import_id: int, changed: ColumnElement[bool]
+) -> int:
+    history, table = target.history, target.table
+    assert history is not None
+    names = [*target.key, *target.data]
+    query = (
+        select(literal(import_id, Integer), table.c.import_id, *(table.c[name] for name in names))
+        .select_from(table.join(target.stage, target.on(target.stage)))
+        .where(changed)
+    )
+    columns = ["import_id", "prior_import_id", *names]
+    statement = insert(history).from_select(columns, query)
+    return _rowcount(session, statement)
+
+
+def _insert_new(
+    session: Session,
+    target: Target,
+    import_id: int,
+    live: ColumnElement[bool],
+    insert_columns: Sequence[str],
+) -> int:
+    stage = target.stage
+    stored = exists(select(literal(1)).select_from(target.table).where(target.on(stage)))
+    names = [*target.key, *insert_columns]
+    query = select(*(stage.c[name] for name in names), literal(import_id, Integer)).where(
+        live, ~stored
+    )
+    statement = insert(target.table).from_select([*names, "import_id"], query)
+    return _rowcount(session, statement)
+
+
+def _rowcount(session: Session, statement: Executable) -> int:
+    """Rows an INSERT ... SELECT wrote (SQLAlchemy reports it only when asked to keep it)."""
+    result = session.execute(statement.execution_options(preserve_rowcount=True))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def serialize_merges(session: Session) -> None:
+    """One merge at a time (PostgreSQL; SQLite has one writer anyway): a merge reads the rows
+    it overwrites into its history, which a concurrent merge of the same rows would falsify.
+    Held until the transaction ends."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(4254330657)"))  # "ATTENDLY" merges
+
+
+def tune_for_bulk(session: Session) -> None:
+    """Let PostgreSQL hash a million staged rows in memory for this transaction's joins, and
+    skip JIT compilation (it costs more than it saves on these one-off statements)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL work_mem = '256MB'"))
+        session.execute(text("SET LOCAL jit = off"))

@@ -1,0 +1,129 @@
+"""Queries on staged student-days: what the attendance merge resolves before and after writing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy.orm import Session
+
+from db.import_tables import StageState, attendance_stage
+from db.loaders import ID_CHUNK, chunks
+from db.models import AttendanceRecord, School, Student
+from db.staging import fill_school_ids
+
+STAGE = attendance_stage
+
+
+def _live(import_id: int) -> Any:
+    return and_(STAGE.c.import_id == import_id, STAGE.c.state == StageState.LIVE)
+
+
+def school_ids(session: Session) -> dict[str, int]:
+    """Every school's id by code."""
+    return dict(session.execute(select(School.code, School.id)).all())
+
+
+def student_schools(session: Session) -> dict[str, int]:
+    """Every student's school id (the district's roster: thousands, not millions)."""
+    return dict(session.execute(select(Student.id, Student.school_id)).all())
+
+
+def latest_values(
+    session: Session, import_id: int, students: Sequence[str], column: str
+) -> dict[str, Any]:
+    """Per student, `column` of the last file row that gives it (NULLs skipped)."""
+    found: dict[str, Any] = {}
+    value = STAGE.c[column]
+    for chunk in chunks(list(students), ID_CHUNK):
+        last = (
+            select(STAGE.c.student_id, func.max(STAGE.c.row_number).label("row_number"))
+            .where(_live(import_id), STAGE.c.student_id.in_(chunk), value.is_not(None))
+            .group_by(STAGE.c.student_id)
+            .subquery()
+        )
+        query = select(STAGE.c.student_id, value).join(
+            last,
+            and_(
+                STAGE.c.import_id == import_id,
+                STAGE.c.row_number == last.c.row_number,
+                STAGE.c.student_id == last.c.student_id,
+            ),
+        )
+        found.update(session.execute(query).all())
+    return found
+
+
+def drop_students(
+    session: Session, import_id: int, students: Sequence[str]
+) -> list[tuple[int, str]]:
+    """Remove the live staged rows of these students; returns their (file row, student)."""
+    rows: list[tuple[int, str]] = []
+    for chunk in chunks(list(students), ID_CHUNK):
+        where = and_(_live(import_id), STAGE.c.student_id.in_(chunk))
+        found = session.execute(select(STAGE.c.row_number, STAGE.c.student_id).where(where))
+        rows.extend(found.all())
+        session.execute(delete(STAGE).where(where))
+    return sorted(rows)
+
+
+def fill_schools(session: Session, import_id: int, periods_per_day: int) -> None:
+    """Give every staged row its school id: create the schools first seen in the file, and
+    rows naming no school take their student's."""
+    if fill_school_ids(session, STAGE, import_id, periods_per_day):
+        missing = and_(STAGE.c.import_id == import_id, STAGE.c.school_id.is_(None))
+        by_student = select(Student.school_id).where(Student.id == STAGE.c.student_id)
+        session.execute(update(STAGE).where(missing).values(school_id=by_student.scalar_subquery()))
+
+
+@dataclass(frozen=True)
+class StageStats:
+    """The live staged rows of an import: count, distinct students, first and last date."""
+
+    live: int
+    students: set[str]
+    first: dt.date | None
+    last: dt.date | None
+
+
+def stage_stats(session: Session, import_id: int) -> StageStats:
+    """What the import loads, counted on the stage (after the merge added or dropped rows)."""
+    live, first, last = session.execute(
+        select(func.count(), func.min(STAGE.c.date), func.max(STAGE.c.date)).where(_live(import_id))
+    ).one()
+    students = set(session.scalars(select(STAGE.c.student_id).where(_live(import_id)).distinct()))
+    return StageStats(int(live), students, _date(first), _date(last))
+
+
+def _date(value: Any) -> dt.date | None:
+    """SQLite returns MIN/MAX of a date as text."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def written_by(session: Session, import_id: int) -> tuple[set[str], set[str]]:
+    """Students whose records this import wrote, and the codes of those records' schools."""
+    record = AttendanceRecord
+    rows = session.execute(
+        select(record.student_id, record.school_id).where(record.import_id == import_id).distinct()
+    ).all()
+    school_ids = {school for _, school in rows}
+    codes = set(session.scalars(select(School.code).where(School.id.in_(school_ids))))
+    return {student for student, _ in rows}, codes
+
+
+def create_students(
+    session: Session, students: Iterable[dict[str, Any]], import_id: int
+) -> list[str]:
+    """Insert students known only from attendance rows (no names yet); returns their ids."""
+    records = [
+        {"last_name": "", "first_name": "", "import_id": import_id, **student}
+        for student in students
+    ]
+    if records:
+        session.execute(Student.__table__.insert(), records)
+    return sorted(str(record["id"]) for record in records)

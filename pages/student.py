@@ -1,0 +1,73 @@
+"""Student detail: one student's year — calendar, skipped periods, months, i-Ready growth."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from attendly import ids
+from attendly.auth import ROLES
+from attendly.components import chart_card, page_header
+
+dash.register_page(
+    __name__,
+    path_template="/students/<student_id>",
+    path="/students/000000",
+    name="Student",
+    title="Student · Attendly",
+    order=11,
+    roles=ROLES,
+    nav=False,
+    filters=("year",),
+)
+
+
+def layout(student_id: str | None = None, **_: object) -> html.Div:
+    student = str(student_id or "")[:32]
+    key = quote(student, safe="")
+
+    def card(graph_id: str, dataset: str, chart: str, height: int = 340) -> dbc.Card:
+        return chart_card(
+            graph_id, f"{dataset}?student={key}", f"attendly-student-{key}-{chart}", height
+        )
+
+    return html.Div(
+        [
+            dcc.Link("← All students", href="/students", className="no-print small"),
+            page_header("Student", "student", {"student_id": student}),
+            dcc.Store(id=ids.Student.ID, data=student),
+            dbc.Alert(id=ids.Student.ALERT, is_open=False, color="warning"),
+            html.Div(
+                [
+                    html.Div(id=ids.Student.HEADER, className="mb-2"),
+                    dbc.Row(id=ids.Student.KPIS),
+                    card(ids.Student.CALENDAR, "student-days", "calendar", 280),
+                    dbc.Row(
+                        [
+                            dbc.Col(
+                                card(ids.Student.WEEKDAY, "student-periods", "missed-periods"),
+                                lg=6,
+                            ),
+                            dbc.Col(card(ids.Student.MONTHLY, "student-months", "monthly"), lg=6),
+                        ]
+                    ),
+                    dbc.Row(
+                        [
+                            dbc.Col(
+                                card(ids.Student.IREADY_ELA, "student-iready", "iready-ela", 380),
+                                lg=6,
+                            ),
+                            dbc.Col(
+                                card(ids.Student.IREADY_MATH, "student-iready", "iready-math", 380),
+                                lg=6,
+                            ),
+                        ]
+                    ),
+                ],
+                id=ids.Student.BODY,
+            ),
+        ]
+    )
