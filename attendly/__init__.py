@@ -6,28 +6,43 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import dash
 from flask import Flask
 
 from attendly.settings import Settings, load_settings
 
+if TYPE_CHECKING:
+    from dash import Dash
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(settings: Settings | None = None) -> Flask:
-    """Build the Flask server with the Dash app mounted on it; returns the Flask server."""
+def create_app(settings: Settings | None = None, *, web: bool = True) -> Flask:
+    """Build the Flask server with the Dash app mounted on it; returns the Flask server.
+
+    `web=False` leaves out every route and the Dash app: command-line jobs (imports, reports)
+    need only the database and services, and start in a fraction of the time.
+    """
     settings = settings or load_settings()
     server = Flask("attendly", instance_path=str(settings.instance_path.resolve()))
     _configure(server, settings)
 
-    from attendly import api, audit, auth, health, interventions_api, security, services
+    from attendly import audit, services
     from attendly.extensions import db, login_manager
 
     db.init_app(server)
     login_manager.init_app(server)
     services.init_app(server, settings)
     audit.install_append_only()
+    if web:
+        _mount_web(server)
+    return server
+
+
+def _mount_web(server: Flask) -> None:
+    from attendly import api, auth, health, interventions_api, security
+
     server.register_blueprint(health.blueprint)
     server.register_blueprint(auth.blueprint)
     server.register_blueprint(api.blueprint)
@@ -38,7 +53,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     server.register_blueprint(reports.blueprint)
     _build_dash(server)
     security.install(server)  # after Dash: its one-time setup hooks run before the gate
-    return server
 
 
 def _configure(server: Flask, settings: Settings) -> None:
@@ -54,7 +68,9 @@ def _configure(server: Flask, settings: Settings) -> None:
     )
 
 
-def _build_dash(server: Flask) -> dash.Dash:
+def _build_dash(server: Flask) -> Dash:
+    import dash
+
     from attendly.layout import shell
 
     app = dash.Dash(

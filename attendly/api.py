@@ -174,13 +174,16 @@ def _csv_response(columns: tuple[str, ...], rows: list[dict[str, Any]], name: st
 @blueprint.post("/imports")
 @roles_required("admin")
 def create_import() -> tuple[Response, int]:
-    """Upload one file (multipart `file`, form `kind`) and import it; 202 with its id."""
-    from ingest import run_import
-    from ingest.pipeline import KINDS
+    """Upload one file (multipart `file`, optional form `kind`) and import it; 202 with its id.
 
-    kind = request.form.get("kind", "")
-    if kind not in KINDS:
-        raise BadParameter("kind", "must be one of " + ", ".join(KINDS))
+    Without `kind` the kind is detected from the file's headers ("auto").
+    """
+    from ingest import run_import
+    from ingest.pipeline import AUTO, KINDS
+
+    kind = request.form.get("kind") or AUTO
+    if kind != AUTO and kind not in KINDS:
+        raise BadParameter("kind", "must be one of " + ", ".join([AUTO, *KINDS]))
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise BadParameter("file", "attach the file as multipart field `file`")

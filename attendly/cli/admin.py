@@ -64,7 +64,7 @@ def demo(student_count: int, no_serve: bool, host: str, port: int) -> None:
     settings = cli_settings()
     if settings.env == "production":
         raise click.ClickException("the demo school is refused when ATTENDLY_ENV=production")
-    with app_context(settings) as app:
+    with app_context(settings, web=not no_serve) as app:
         outcome = build_demo_school(app, student_count, dt.date.today(), DEMO_USERS)
     for line in outcome:
         click.echo(line)
@@ -81,7 +81,7 @@ def demo(student_count: int, no_serve: bool, host: str, port: int) -> None:
 @click.option("--port", default=8050, show_default=True, type=int)
 def serve(host: str, port: int) -> None:
     """Run the web app on the development server (production: gunicorn app:server)."""
-    with app_context() as app:
+    with app_context(web=True) as app:
         pass
     click.echo(f"Attendly is at http://{host}:{port}/")
     _run_server(app, host, port)

@@ -20,11 +20,14 @@ def cli_settings() -> Settings:
 
 
 @contextmanager
-def app_context(settings: Settings | None = None) -> Iterator[Flask]:
-    """An app context on the configured database; AttendlyErrors become clean CLI errors."""
+def app_context(settings: Settings | None = None, *, web: bool = False) -> Iterator[Flask]:
+    """An app context on the configured database; AttendlyErrors become clean CLI errors.
+
+    Without `web` the app has no routes and no Dash app (faster start for data commands).
+    """
     from attendly import create_app
 
-    app = create_app(settings or cli_settings())
+    app = create_app(settings or cli_settings(), web=web)
     with app.app_context():
         try:
             yield app

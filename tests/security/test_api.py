@@ -155,3 +155,12 @@ def test_a_too_large_upload_is_413_with_a_clear_message(web_app: Flask) -> None:
 def test_an_unknown_kind_is_400(web_app: Flask) -> None:
     response = post_file(web_app, _roster_bytes(), kind="../../etc")
     assert response.status_code == 400 and response.get_json()["parameter"] == "kind"
+
+
+def test_an_upload_without_a_kind_is_detected_from_its_headers(web_app: Flask) -> None:
+    client = signed_in(web_app, "admin")
+    data = {"file": (io.BytesIO(_roster_bytes()), "students.csv")}
+    response = client.post("/api/v1/imports", data=data, headers=csrf_header(client))
+    assert response.status_code == 202, raw(response)
+    detail = client.get(f"/api/v1/imports/{response.get_json()['import_id']}").get_json()
+    assert detail["kind"] == "roster" and detail["status"] == "completed"
