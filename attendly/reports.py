@@ -121,7 +121,7 @@ def render_report(report_id: str) -> str:
     if not has_app_context():
         from attendly import create_app
 
-        with create_app().app_context():
+        with create_app(web=False).app_context():
             return render_report(report_id)
     job = read_job(report_id)
     job["status"] = "running"

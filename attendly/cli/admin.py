@@ -93,8 +93,12 @@ def _run_server(app: object, host: str, port: int) -> None:
     run_simple(host, port, app, threaded=True, use_reloader=False)  # type: ignore[arg-type]
 
 
+WORKER_QUEUES = ("attendly", "reports")
+
+
 @click.command()
-def worker() -> None:
+@click.option("--burst", is_flag=True, help="Work until the queues are empty, then exit")
+def worker(burst: bool) -> None:
     """Run the RQ worker (with scheduler) for imports and reports; needs REDIS_URL."""
     settings = cli_settings()
     if not settings.redis_url:
@@ -105,9 +109,8 @@ def worker() -> None:
     from rq import Queue, Worker
 
     connection = Redis.from_url(settings.redis_url)
-    Worker([Queue("attendly", connection=connection)], connection=connection).work(
-        with_scheduler=True
-    )
+    queues = [Queue(name, connection=connection) for name in WORKER_QUEUES]
+    Worker(queues, connection=connection).work(with_scheduler=True, burst=burst)
 
 
 @click.group()
