@@ -62,7 +62,7 @@ def build_demo_school(
             raise AttendlyError(f"demo {kind} import {result.status}: {result.errors[:3]}")
         lines.append(
             f"imported {kind}: {result.records_inserted} new, {result.records_updated} updated, "
-            f"{result.records_skipped} unchanged, {result.records_failed} failed"
+            f"{result.records_skipped} skipped, {result.records_failed} failed"
         )
     _name_school()
     for username, role, grades, password in users:
