@@ -51,6 +51,9 @@ def _mount_web(server: Flask) -> None:
 
     server.register_blueprint(downloads.blueprint)
     server.register_blueprint(reports.blueprint)
+    from attendly import import_views
+
+    server.register_blueprint(import_views.blueprint)
     _build_dash(server)
     security.install(server)  # after Dash: its one-time setup hooks run before the gate
 

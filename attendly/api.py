@@ -18,9 +18,10 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from flask_login import current_user
 
 from attendly import audit
-from attendly.errors import AttendlyError, FileRejected, Forbidden, NotFound
+from attendly.errors import AttendlyError, Forbidden, NotFound
 from attendly.exports import safe_cell
 from attendly.extensions import db
+from attendly.import_jobs import queue_upload
 from attendly.metrics.tiers import Tier
 from attendly.settings import ACADEMIC_YEAR_PATTERN
 from attendly.uploads import UploadRejected, store_upload
@@ -174,11 +175,11 @@ def _csv_response(columns: tuple[str, ...], rows: list[dict[str, Any]], name: st
 @blueprint.post("/imports")
 @roles_required("admin")
 def create_import() -> tuple[Response, int]:
-    """Upload one file (multipart `file`, optional form `kind`) and import it; 202 with its id.
+    """Upload one file (multipart `file`, optional form `kind`); 202 with its id at once.
 
+    The file streams to disk in chunks; the import runs as a job (RQ, or in process).
     Without `kind` the kind is detected from the file's headers ("auto").
     """
-    from ingest import run_import
     from ingest.pipeline import AUTO, KINDS
 
     kind = request.form.get("kind") or AUTO
@@ -196,34 +197,22 @@ def create_import() -> tuple[Response, int]:
         )
     except UploadRejected as exc:
         return _error(exc.status, str(exc), parameter="file")
-    try:
-        result = run_import(
-            db.session(),
-            kind,
-            stored.path,
-            settings=current_app.config["ATTENDLY_SETTINGS"],
-            username=current_user.username,
-            filename=stored.original_name,
-        )
-    except FileRejected as exc:
-        return _error(422, str(exc), import_id=exc.import_id)
-    return jsonify({"import_id": result.import_id, "status": str(result.status)}), 202
+    import_id = queue_upload(stored, kind, current_user.username)
+    return jsonify({"import_id": import_id, "status": "queued"}), 202
 
 
 @blueprint.get("/imports/<int:import_id>")
 @roles_required("admin")
 def show_import(import_id: int) -> Response:
-    """Status, progress and (when finished) the result of one import."""
+    """Status, progress (`rows_done`, `rows_total`, `phase`) and, when finished, the result."""
+    from attendly.jobs import import_progress
     from db.imports import import_detail, import_errors
 
     detail = import_detail(db.session(), import_id)
-    running = detail["status"] == "running"
-    detail["progress"] = {
-        "rows_done": detail["records_processed"],
-        "rows_total": None if running else detail["records_processed"],
-        "phase": detail["status"],
-    }
-    if not running:
+    settings = current_app.config["ATTENDLY_SETTINGS"]
+    progress = import_progress(db.session(), import_id, settings)
+    detail["progress"] = {key: progress[key] for key in ("rows_done", "rows_total", "phase")}
+    if progress["finished"]:
         detail["errors"] = import_errors(db.session(), import_id)
     return jsonify(detail)
 

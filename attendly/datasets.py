@@ -62,7 +62,8 @@ def overview_grades(session: Session, filters: Filters, grades: Grades) -> pd.Da
 
 
 def students(session: Session, filters: Filters, grades: Grades) -> pd.DataFrame:
-    from db.students_list import StudentFilter, filter_students, student_rows
+    from db.student_actions import student_rows
+    from db.students_list import StudentFilter, filter_students
 
     rows = student_rows(session, _policy(session), _scope(session, filters, grades))
     chosen = StudentFilter(
@@ -70,6 +71,7 @@ def students(session: Session, filters: Filters, grades: Grades) -> pd.DataFrame
         filters.get("truant", False),
         filters.get("q", ""),
         filters.get("sort", "name"),
+        filters.get("near"),
     )
     out = filter_students(rows, chosen).assign(tier_label=lambda f: f["tier"].map(tier_label))
     for subject in ("ela", "math"):

@@ -1,6 +1,6 @@
 """Data downloads: every chart's and table's data as CSV or Excel, streamed from Flask.
 
-`GET /download/<dataset>.<csv|xlsx>?grade=&year=[&student=&tier=&truant=&q=&sort=]` answers
+`GET /download/<dataset>.<csv|xlsx>?grade=&year=[&student=&tier=&truant=&q=&sort=&near=]` answers
 for the signed-in user only: grades outside their scope are 403, another grade's student is
 404. Text cells that a spreadsheet would run as a formula are neutralised (safe_cell), Excel
 cells are written as typed values (never formulas), and every download is audited.
@@ -45,7 +45,14 @@ def _query(request_args: Any) -> dict[str, Any]:
         "truant": request_args.get("truant") == "1",
         "q": (request_args.get("q") or "")[:80],
         "sort": request_args.get("sort") or "name",
+        "near": _whole(request_args.get("near")),
     }
+
+
+def _whole(value: str | None) -> int | None:
+    """A small whole number from the query string (None for anything else)."""
+    text = (value or "").strip()
+    return int(text) if text.isdigit() and len(text) <= 3 else None
 
 
 @blueprint.route("/download/<dataset>.<fmt>")

@@ -87,6 +87,7 @@ class Students:
     TRUANT = "students-truant"
     SEARCH = "students-search"
     SORT = "students-sort"
+    NEAR_CHRONIC = "students-near-chronic"  # at most N more absences to chronic absence
     VIEW = "students-view"
     CARDS = "students-cards"
     PAGER = "students-pager"
@@ -111,6 +112,8 @@ class Student:
     IREADY_ELA = "student-iready-ela"
     IREADY_MATH = "student-iready-math"
     BODY = "student-body"
+    TIMELINE = "student-timeline"
+    NEW_INTERVENTION = "student-new-intervention"
 
 
 class Correlation:
@@ -196,3 +199,28 @@ class Effectiveness:
     TABLE = "effectiveness-table"
     CHART = "effectiveness-chart"
     NOTE = "effectiveness-note"
+
+
+class ImportsShell:
+    """The app shell's import progress (survives page navigation) and notification badge."""
+
+    STORE = "shell-import-store"  # ids of the imports this browser tab started
+    POLL = "shell-import-poll"
+    PROGRESS = "shell-import-progress"
+    BADGE = "shell-notify-badge"
+
+
+class Imports:
+    """The Imports page (pages/imports.py)."""
+
+    UPLOAD = "imports-upload"
+    KIND = "imports-kind"
+    MESSAGE = "imports-message"
+    HISTORY = "imports-history"
+    REFRESH = "imports-refresh"
+    ACTION_ID = "imports-action-id"
+    RESUME = "imports-resume"
+    ROLLBACK = "imports-rollback"
+    ACTION_MESSAGE = "imports-action-message"
+    NOTIFICATIONS = "imports-notifications"
+    MARK_READ = "imports-mark-read"

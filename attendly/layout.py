@@ -51,6 +51,7 @@ def navbar() -> dbc.Navbar:
             [
                 dbc.NavbarBrand("Attendly", href="/"),
                 dbc.Nav(links, navbar=True),
+                notification_badge(role),
                 user,
             ],
             fluid=True,
@@ -62,6 +63,34 @@ def navbar() -> dbc.Navbar:
     )
 
 
+def notification_badge(role: str | None) -> html.A | None:
+    """Admins: the count of unread notifications, linking to the Imports page."""
+    if role != "admin":
+        return None
+    from attendly.extensions import db
+    from attendly.notifications import unread_count
+
+    count = unread_count(db.session(), role)
+    return html.A(
+        ["Notifications ", dbc.Badge(str(count), color="danger" if count else "secondary")],
+        href="/imports",
+        id=ids.ImportsShell.BADGE,
+        className="ms-auto me-3 text-light small text-decoration-none",
+    )
+
+
+def import_tracker() -> html.Div:
+    """Progress of the imports this tab started: kept in the shell, so it survives navigation."""
+    return html.Div(
+        [
+            dcc.Store(id=ids.ImportsShell.STORE, storage_type="session"),
+            dcc.Interval(id=ids.ImportsShell.POLL, interval=1000),
+            html.Div(id=ids.ImportsShell.PROGRESS),
+        ],
+        className="container-fluid no-print",
+    )
+
+
 def shell() -> html.Div:
     """Evaluated per request, so the navbar reflects the logged-in user."""
     return html.Div(
@@ -70,6 +99,7 @@ def shell() -> html.Div:
             dcc.Store(id=ids.Shell.GRADE_STORE, storage_type="local"),
             dcc.Store(id=ids.Filters.STORE, storage_type="local"),
             navbar(),
+            import_tracker(),
             filter_bar(),
             dbc.Container(dash.page_container, fluid=True, className="pb-4"),
         ]

@@ -58,8 +58,19 @@ class Settings(BaseSettings):
     address_attempts: int = Field(20, ge=1, validation_alias="ATTENDLY_ADDRESS_ATTEMPTS")
     lockout_minutes: int = Field(15, ge=1, validation_alias="ATTENDLY_LOCKOUT_MINUTES")
     proxy_count: int = Field(0, ge=0, le=5, validation_alias="ATTENDLY_PROXY_COUNT")
+    # Jobs: import chunk size, retry backoff of transient failures, e-mail, scheduled sync.
+    import_chunk_rows: int = Field(50_000, ge=1, validation_alias="ATTENDLY_IMPORT_CHUNK_ROWS")
+    retry_intervals: Annotated[tuple[int, ...], NoDecode] = Field(
+        (10, 30, 90), validation_alias="ATTENDLY_RETRY_INTERVALS"
+    )
+    smtp_url: str | None = Field(None, validation_alias="ATTENDLY_SMTP_URL")
+    mail_from: str = Field("attendly@localhost", validation_alias="ATTENDLY_MAIL_FROM")
+    admin_emails: str = Field("", validation_alias="ATTENDLY_ADMIN_EMAILS")  # comma-separated
+    drop_folder: Path | None = Field(None, validation_alias="ATTENDLY_DROP_FOLDER")
+    sync_aeries_time: str = Field("02:00", validation_alias="ATTENDLY_SYNC_AERIES_TIME")
+    sync_iready_weekday: int = Field(0, ge=0, le=6, validation_alias="ATTENDLY_SYNC_IREADY_DAY")
 
-    @field_validator("truancy_steps", "grade_levels", mode="before")
+    @field_validator("truancy_steps", "grade_levels", "retry_intervals", mode="before")
     @classmethod
     def _comma_list(cls, value: object) -> object:
         if isinstance(value, str):

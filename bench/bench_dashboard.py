@@ -51,13 +51,13 @@ def cases(student_id: str, year: str) -> dict[str, Callable[[], Any]]:
         "overview.refresh (school)": lambda: overview.refresh(None, year),
         "overview.refresh (grade 6)": lambda: overview.refresh(6, year),
         "students.cards (school)": lambda: students.cards(
-            None, year, None, [], "", "attendance", 1
+            None, year, None, [], "", "attendance", None, 1
         ),
         "students.cards (search)": lambda: students.cards(
-            7, year, ["severe_chronic"], ["truant"], "ga", "absent", 1
+            7, year, ["severe_chronic"], ["truant"], "ga", "absent", None, 1
         ),
         "students.table_rows": lambda: students.table_rows(
-            grid_request, None, year, None, [], "", "attendance"
+            grid_request, None, year, None, [], "", "attendance", None
         ),
         "student.refresh": lambda: student.refresh(student_id, year),
         "correlation.refresh (ELA)": lambda: correlation.refresh(None, year, "ELA"),

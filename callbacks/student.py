@@ -1,4 +1,5 @@
-"""Student detail callback: student id (from the path) and year -> figures and charts."""
+"""Student detail callbacks: student id (from the path) and year -> figures and charts;
+student id -> the intervention timeline."""
 
 from __future__ import annotations
 
@@ -17,8 +18,10 @@ from attendly.charts import (
 from attendly.components import format_rate, kpi_card, tier_badge
 from attendly.errors import Forbidden, NotFound
 from attendly.extensions import db
+from attendly.intervention_views import timeline
+from attendly.interventions_api import letter_url
 from callbacks.common import grade_scope, policy
-from db import student_detail
+from db import interventions, student_detail
 from db.dashboard import check_year
 
 OUTPUTS = (
@@ -64,6 +67,22 @@ def refresh(student_id: Any, year: Any) -> tuple[Any, ...]:
         ],
     )
     return (_header(data), _kpis(data.figures), *figures, "", "", False)
+
+
+@dash.callback(
+    Output(ids.Student.TIMELINE, "children"),
+    Input(ids.Student.ID, "data"),
+)
+def intervention_timeline(student_id: Any) -> Any:
+    """The student's interventions, latest first; nothing for a student the user may not see
+    (the page's alert, from `refresh`, already says so)."""
+    if not isinstance(student_id, str) or not student_id.strip():
+        return None
+    try:
+        frame = interventions.timeline(db.session(), student_id[:32], grade_scope())
+    except NotFound:
+        return None
+    return timeline(frame, letter_url)
 
 
 def _header(data: student_detail.StudentYear) -> Any:

@@ -16,7 +16,7 @@ from attendly.errors import Forbidden
 from attendly.extensions import db
 from callbacks.common import normalise_grade, policy
 from callbacks.filters import current_scope
-from db import students_list
+from db import student_actions, students_list
 from db.students_list import StudentFilter
 
 PAGE_SIZE = 24
@@ -28,16 +28,29 @@ FILTER_INPUTS = (
     Input(ids.Students.TRUANT, "value"),
     Input(ids.Students.SEARCH, "value"),
     Input(ids.Students.SORT, "value"),
+    Input(ids.Students.NEAR_CHRONIC, "value"),
 )
+MAX_NEAR_CHRONIC = 999
 
 
-def chosen(tiers: Any, truant: Any, search: Any, sort: Any) -> StudentFilter:
+def chosen(tiers: Any, truant: Any, search: Any, sort: Any, near: Any = None) -> StudentFilter:
     """The page's own filters from the browser, reduced to plain, bounded values."""
     listed = tiers if isinstance(tiers, list) else []
     kept = tuple(t[:20] for t in listed if isinstance(t, str))
     text = search[:80] if isinstance(search, str) else ""
     order = sort if isinstance(sort, str) and sort in students_list.SORTS else "attendance"
-    return StudentFilter(kept, truant == ["truant"], text, order)
+    return StudentFilter(kept, truant == ["truant"], text, order, near_chronic(near))
+
+
+def near_chronic(value: Any) -> int | None:
+    """The 'at most N more absences' filter: a whole number 0..999, else no filter."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 3:
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if 0 <= value <= MAX_NEAR_CHRONIC else None
 
 
 def _number(value: Any, default: int) -> int:
@@ -65,7 +78,7 @@ def _trigger() -> Any:
     Input(ids.Students.PAGER, "active_page"),
 )
 def cards(
-    grade: Any, year: Any, tiers: Any, truant: Any, search: Any, sort: Any, page: Any
+    grade: Any, year: Any, tiers: Any, truant: Any, search: Any, sort: Any, near: Any, page: Any
 ) -> tuple[Any, ...]:
     """One page of student cards; any filter change goes back to page 1."""
     page = page if _trigger() in (ids.Students.PAGER, None) and isinstance(page, int) else 1
@@ -75,12 +88,16 @@ def cards(
         return [], 1, 1, PAGER_CLASS, "", str(exc), True
     session = db.session()
     rows = students_list.filter_students(
-        students_list.student_rows(session, policy(), scope), chosen(tiers, truant, search, sort)
+        student_actions.student_rows(session, policy(), scope),
+        chosen(tiers, truant, search, sort, near),
     )
     shown, pages = students_list.page_of(rows, page, PAGE_SIZE)
-    weeks = students_list.sparklines(session, scope, list(shown["student_id"]))
+    on_page = list(shown["student_id"])
+    weeks = students_list.sparklines(session, scope, on_page)
+    counts = student_actions.open_counts(session, scope.grades, on_page)
     cards = [
-        student_card(row, weeks.get(row["student_id"], [])) for row in shown.to_dict("records")
+        student_card(row, weeks.get(row["student_id"], []), counts.get(row["student_id"], 0))
+        for row in shown.to_dict("records")
     ]
     count = f"{len(rows):,} students" + (
         f" · page {min(page, pages)} of {pages}" if pages > 1 else ""
@@ -108,14 +125,14 @@ def view(choice: Any, *filters: Any) -> tuple[str, Any]:
     *[State(i.component_id, i.component_property) for i in FILTER_INPUTS],
 )
 def table_rows(
-    request: Any, grade: Any, year: Any, tiers: Any, truant: Any, search: Any, sort: Any
+    request: Any, grade: Any, year: Any, tiers: Any, truant: Any, search: Any, sort: Any, near: Any
 ) -> Any:
     """The block of table rows the grid asks for, in the page's order or its header's."""
     if not isinstance(request, dict):
         raise PreventUpdate
     rows = students_list.filter_students(
-        students_list.student_rows(db.session(), policy(), current_scope(grade, year)),
-        chosen(tiers, truant, search, sort),
+        student_actions.student_rows(db.session(), policy(), current_scope(grade, year)),
+        chosen(tiers, truant, search, sort, near),
     )
     orders = request.get("sortModel")
     for order in reversed(orders if isinstance(orders, list) else []):
@@ -133,10 +150,10 @@ def table_rows(
     Input({"type": ids.Students.DATA, "format": ALL}, "id"),
 )
 def export_links(
-    grade: Any, year: Any, tiers: Any, truant: Any, search: Any, sort: Any, links: Any
+    grade: Any, year: Any, tiers: Any, truant: Any, search: Any, sort: Any, near: Any, links: Any
 ) -> Any:
     """The export links carry every filter, so the file holds exactly the listed students."""
-    wanted = chosen(tiers, truant, search, sort)
+    wanted = chosen(tiers, truant, search, sort, near)
     query = {
         "grade": normalise_grade(grade),
         "year": year,
@@ -144,6 +161,7 @@ def export_links(
         "truant": "1" if wanted.truant_only else "",
         "q": wanted.search,
         "sort": wanted.sort,
+        "near": wanted.near_chronic,
     }
     text = urlencode({k: v for k, v in query.items() if v not in (None, "")})
     formats = [link.get("format") if isinstance(link, dict) else None for link in links or []]

@@ -25,8 +25,9 @@ from attendly.metrics.iready import subject_kpis
 from attendly.metrics.kpis import DAY_TOTAL_COLUMNS, attendance_kpis, trend_from_totals
 from attendly.metrics.policy import Policy
 from db import queries
+from db.frames import frame
 from db.models import (
-    AttendanceRecord,
+    AttendanceDayTotal,
     Import,
     IReadyDiagnostic,
     School,
@@ -96,15 +97,6 @@ def last_updated(session: Session) -> dt.datetime | None:
     return session.scalar(select(func.max(Import.finished_at)).where(Import.status == "completed"))
 
 
-def frame_of(result: Any, columns: Sequence[str] | None = None) -> pd.DataFrame:
-    """A query result as a DataFrame, built column-wise (much faster than from Row objects)."""
-    names = list(columns or result.keys())
-    rows = result.all()
-    if not rows:
-        return pd.DataFrame(columns=names)
-    return pd.DataFrame(dict(zip(names, zip(*rows, strict=True), strict=True)))
-
-
 def in_grades(statement: Any, grades: Sequence[int] | None) -> Any:
     if grades is None:
         return statement
@@ -113,23 +105,27 @@ def in_grades(statement: Any, grades: Sequence[int] | None) -> Any:
 
 def daily_totals(session: Session, scope: Scope) -> pd.DataFrame:
     """Per date of the year up to as_of: student-days enrolled and absent, periods scheduled
-    and present (columns of metrics DAY_TOTAL_COLUMNS), summed by the database."""
-    record = AttendanceRecord
+    and present (columns of metrics DAY_TOTAL_COLUMNS), summed from the day totals table
+    (db.aggregates: a few thousand rows per year, not the year's student-days)."""
+    day = AttendanceDayTotal
     statement = (
         select(
-            record.date,
-            func.count().label("days_enrolled"),
-            func.sum(case((record.present == 0, 1), else_=0)).label("days_absent"),
-            func.sum(record.scheduled).label("scheduled_periods"),
-            func.sum(record.present).label("present_periods"),
+            day.date,
+            func.sum(day.days_enrolled).label("days_enrolled"),
+            func.sum(day.days_absent).label("days_absent"),
+            func.sum(day.scheduled_periods).label("scheduled_periods"),
+            func.sum(day.present_periods).label("present_periods"),
         )
-        .where(record.academic_year == scope.academic_year, record.date <= scope.as_of)
-        .group_by(record.date)
-        .order_by(record.date)
+        .where(day.academic_year == scope.academic_year, day.date <= scope.as_of)
+        .group_by(day.date)
+        .order_by(day.date)
     )
     if scope.grades is not None:
-        statement = statement.join(Student, Student.id == record.student_id)
-    return frame_of(session.execute(in_grades(statement, scope.grades)), DAY_TOTAL_COLUMNS)
+        statement = statement.where(day.grade_level.in_(scope.grades))
+    totals = frame(session.execute(statement), DAY_TOTAL_COLUMNS)
+    for name in DAY_TOTAL_COLUMNS[1:]:
+        totals[name] = totals[name].astype("int64")
+    return totals
 
 
 @dataclass

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from attendly.metrics.early_warning import early_warning as early_warning_table
 from attendly.metrics.early_warning import estimated_days_remaining
 from attendly.metrics.policy import Policy
-from db.models import AttendanceRecord, SchoolCalendarDay, Student
+from db.models import AttendanceDayTotal, SchoolCalendarDay, Student
 from db.queries import student_figures
 
 
@@ -46,11 +46,14 @@ def early_warning(
 
 def _days_remaining(session: Session, academic_year: str, as_of: dt.date) -> dict[int, int]:
     """School id -> school days after `as_of` this year: from the calendar, else estimated."""
+    # The day totals hold one row per school, grade and date: a few hundred rows a year,
+    # where counting distinct dates over the raw records reads every student-day.
+    day = AttendanceDayTotal
     recorded = dict(
         session.execute(
-            select(AttendanceRecord.school_id, func.count(func.distinct(AttendanceRecord.date)))
-            .where(AttendanceRecord.academic_year == academic_year, AttendanceRecord.date <= as_of)
-            .group_by(AttendanceRecord.school_id)
+            select(day.school_id, func.count(func.distinct(day.date)))
+            .where(day.academic_year == academic_year, day.date <= as_of)
+            .group_by(day.school_id)
         ).all()
     )
     calendar = SchoolCalendarDay

@@ -18,6 +18,7 @@ from attendly.metrics.effectiveness import (
     effectiveness_by_type,
     intervention_windows,
 )
+from db.frames import frame
 from db.intervention_models import Intervention
 from db.models import AttendanceRecord, Student
 
@@ -43,7 +44,7 @@ def counted_interventions(session: Session, allowed_grades: Sequence[int] | None
     if allowed_grades is not None:
         statement = statement.where(Student.grade_level.in_(allowed_grades))
     result = session.execute(statement)
-    return pd.DataFrame(result.all(), columns=list(result.keys()))
+    return frame(result)
 
 
 def school_days(session: Session, student_ids: Sequence[str]) -> pd.DataFrame:
@@ -56,7 +57,7 @@ def school_days(session: Session, student_ids: Sequence[str]) -> pd.DataFrame:
                 AttendanceRecord.student_id, AttendanceRecord.date, AttendanceRecord.present
             ).where(AttendanceRecord.student_id.in_(ids[start : start + CHUNK]))
         )
-        frames.append(pd.DataFrame(result.all(), columns=["student_id", "date", "present"]))
+        frames.append(frame(result, ["student_id", "date", "present"]))
     if not frames:
         return pd.DataFrame(columns=["student_id", "date", "present"])
     return pd.concat(frames, ignore_index=True)

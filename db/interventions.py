@@ -25,6 +25,7 @@ from attendly.interventions import (
     may_write,
 )
 from db.early_warning import early_warning as early_warning  # for the Students page
+from db.frames import frame
 from db.intervention_models import Intervention, Letter, TruancyProposal
 from db.models import AuditEntry, School, Student
 from db.queries import scoped_grades
@@ -137,7 +138,7 @@ def list_interventions(
         statement = _due_filter(statement, due, today or dt.date.today())
     statement = statement.order_by(Intervention.id.desc())
     result = session.execute(statement)
-    return pd.DataFrame(result.all(), columns=list(result.keys()))[list(LIST_COLUMNS)]
+    return frame(result)[list(LIST_COLUMNS)]
 
 
 def _due_filter(statement: Select[Any], due: str, today: dt.date) -> Select[Any]:
@@ -288,4 +289,4 @@ def open_intervention_counts(
     if student_ids is not None:
         statement = statement.where(Intervention.student_id.in_(list(student_ids)))
     result = session.execute(statement)
-    return pd.DataFrame(result.all(), columns=["student_id", "open_interventions"])
+    return frame(result, ["student_id", "open_interventions"])

@@ -350,7 +350,49 @@ class UserSchool(db.Model):  # type: ignore[name-defined]
     school_code: Mapped[str] = mapped_column(String(20), primary_key=True)
 
 
+# --- Dashboard aggregates: derived from attendance_records, refreshed with the summaries -------
+# No foreign keys: the rows are derived data that a refresh rewrites, and they must not stop a
+# rollback from deleting the students and schools an import created.
+
+
+class AttendanceDayTotal(db.Model):  # type: ignore[name-defined]
+    """Student-days and periods of one school, grade (at refresh time) and date."""
+
+    __tablename__ = "attendance_day_totals"
+
+    school_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    grade_level: Mapped[int] = mapped_column(Integer, primary_key=True)
+    date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    academic_year: Mapped[str] = mapped_column(String(9), index=True)
+    days_enrolled: Mapped[int] = mapped_column(Integer)
+    days_absent: Mapped[int] = mapped_column(Integer)
+    scheduled_periods: Mapped[int] = mapped_column(Integer)
+    present_periods: Mapped[int] = mapped_column(Integer)
+
+
+class StudentWeekSummary(db.Model):  # type: ignore[name-defined]
+    """One student's attendance sums over one ISO week (`week_start` is its Monday)."""
+
+    __tablename__ = "student_week_summaries"
+    __table_args__ = (Index("ix_student_week_summaries_year_week", "academic_year", "week_start"),)
+
+    student_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    week_start: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    academic_year: Mapped[str] = mapped_column(String(9))
+    days_enrolled: Mapped[int] = mapped_column(Integer)
+    days_absent: Mapped[int] = mapped_column(Integer)
+    partial_days: Mapped[int] = mapped_column(Integer)
+    scheduled_periods: Mapped[int] = mapped_column(Integer)
+    present_periods: Mapped[int] = mapped_column(Integer)
+    truancy_days: Mapped[int] = mapped_column(Integer)  # truancy occasions under the policy
+    unverified_days: Mapped[int] = mapped_column(Integer)
+    pct_total: Mapped[int] = mapped_column(BigInteger)  # daily percentages, in hundredths
+
+
 # The staging and history tables of imports register on the same metadata (migrations and
 # `compare_metadata` see every table by importing this module).
 from db import import_tables as _import_tables  # noqa: E402, F401
-from db import intervention_models  # noqa: F401,E402  (interventions, ladder, letters)
+from db import (  # noqa: E402
+    intervention_models,  # noqa: F401,E402  (interventions, ladder, letters)
+    notification_models,  # noqa: F401,E402  (the notification centre)
+)

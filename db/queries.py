@@ -22,6 +22,7 @@ from attendly.metrics.kpis import attendance_kpis, trend
 from attendly.metrics.policy import Policy
 from attendly.metrics.student import FIGURE_COLUMNS, student_year_figures
 from attendly.metrics.years import academic_year_of
+from db.frames import frame
 from db.models import AttendanceRecord, IReadyDiagnostic, School, Student, StudentYearSummary
 
 _S = TypeVar("_S", bound=Select)
@@ -95,7 +96,7 @@ def attendance_days(
         .where(record.academic_year == academic_year, record.date <= as_of)
     )
     result = session.execute(_in_grades(statement, grades))
-    return pd.DataFrame(result.all(), columns=list(result.keys()))
+    return frame(result)
 
 
 def _students(session: Session, grades: Sequence[int] | None) -> pd.DataFrame:
@@ -107,7 +108,7 @@ def _students(session: Session, grades: Sequence[int] | None) -> pd.DataFrame:
         Student.first_name,
     ).join(School, School.id == Student.school_id)
     result = session.execute(_in_grades(statement, grades))
-    return pd.DataFrame(result.all(), columns=list(result.keys()))
+    return frame(result)
 
 
 def _stored_figures(
@@ -121,10 +122,10 @@ def _stored_figures(
         .where(summary.academic_year == academic_year)
     )
     result = session.execute(_in_grades(statement, grades))
-    frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+    figures = frame(result)
     for name in ("absence_rate", "attendance_rate", "period_attendance_rate"):
-        frame[name] = frame[name].astype(float)
-    return frame
+        figures[name] = figures[name].astype(float)
+    return figures
 
 
 def student_figures(
@@ -180,7 +181,7 @@ def iready_growth(
     if until is not None:
         statement = statement.where(diag.completion_date <= until)
     result = session.execute(_in_grades(statement, grades))
-    return growth_by_student(pd.DataFrame(result.all(), columns=list(result.keys())))
+    return growth_by_student(frame(result))
 
 
 def weekly_trend(

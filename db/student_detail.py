@@ -22,6 +22,7 @@ from attendly.metrics.policy import Policy
 from attendly.metrics.rounding import percent_hundredths_series
 from attendly.metrics.student import student_year_figures
 from db import queries
+from db.frames import frame
 from db.models import (
     PERIOD_NUMBERS,
     AttendanceRecord,
@@ -79,7 +80,7 @@ def student_days(session: Session, student_id: str, academic_year: str) -> pd.Da
         .where(record.student_id == student_id, record.academic_year == academic_year)
         .order_by(record.date)
     )
-    return pd.DataFrame(result.all(), columns=list(result.keys()))
+    return frame(result)
 
 
 def iready_history(
@@ -104,7 +105,7 @@ def iready_history(
         .where(diag.student_id == student_id, diag.academic_year == academic_year)
         .order_by(diag.subject, diag.completion_date)
     )
-    diagnostics = pd.DataFrame(result.all(), columns=list(result.keys()))
+    diagnostics = frame(result)
     ids = [int(value) for value in diagnostics["id"]] if len(diagnostics) else []
     domain_rows = session.execute(
         select(

@@ -15,7 +15,8 @@ from attendly.cache import cached
 from attendly.metrics.policy import Policy
 from attendly.metrics.rounding import percent_hundredths_series
 from db.dashboard import Scope, data_version, scope_frames
-from db.models import AttendanceRecord
+from db.frames import frame
+from db.models import StudentWeekSummary
 
 LIST_COLUMNS = (
     "student_id",
@@ -43,6 +44,8 @@ SORTS = {
     "period": (["period_attendance_rate"], [True]),
     "name": ([], []),
     "grade": (["grade_level"], [True]),
+    # Needs db.student_actions.student_rows; chronic or out-of-reach students come last.
+    "chronic": (["more_absences_to_chronic"], [True]),
 }
 SPARK_WEEKS = 8
 
@@ -55,6 +58,8 @@ class StudentFilter:
     truant_only: bool = False
     search: str = ""
     sort: str = "attendance"
+    # At most this many more absences to chronic absence (needs db.student_actions rows).
+    near_chronic: int | None = None
 
 
 def student_rows(session: Session, policy: Policy, scope: Scope) -> pd.DataFrame:
@@ -77,12 +82,15 @@ def student_rows(session: Session, policy: Policy, scope: Scope) -> pd.DataFrame
 
 
 def filter_students(rows: pd.DataFrame, chosen: StudentFilter) -> pd.DataFrame:
-    """The rows matching tier, truancy and a name/id search, in the chosen order."""
+    """The rows matching tier, truancy, nearness to chronic absence and a name/id search, in
+    the chosen order."""
     keep = pd.Series(True, index=rows.index)
     if chosen.tiers:
         keep &= rows["tier"].isin(chosen.tiers)
     if chosen.truant_only:
         keep &= rows["truant"].astype(bool)
+    if chosen.near_chronic is not None:
+        keep &= rows["more_absences_to_chronic"].le(chosen.near_chronic).fillna(False).astype(bool)
     needle = chosen.search.strip().casefold()
     if needle:
         names = (rows["first_name"] + " " + rows["last_name"]).str.casefold()
@@ -111,31 +119,30 @@ def sparklines(
 ) -> dict[str, list[float]]:
     """Weekly attendance rate of each student over the last `weeks` school weeks to as_of.
 
-    Reads only these students' recent days (the (student_id, date) index); a week a student
-    was not enrolled is left out of their series.
+    Reads these students' weekly sums (db.aggregates); a week a student was not enrolled is
+    left out of their series. A week counts its days up to as_of, the year's last date.
     """
     if scope.empty or not student_ids:
         return {}
     assert scope.as_of is not None
     monday = scope.as_of - dt.timedelta(days=scope.as_of.weekday() + 7 * (weeks - 1))
-    record = AttendanceRecord
+    week = StudentWeekSummary
     result = session.execute(
-        select(record.student_id, record.date, record.present).where(
-            record.student_id.in_(list(student_ids)),
-            record.academic_year == scope.academic_year,
-            record.date >= monday,
-            record.date <= scope.as_of,
+        select(week.student_id, week.week_start, week.days_enrolled, week.days_absent)
+        .where(
+            week.student_id.in_(list(student_ids)),
+            week.academic_year == scope.academic_year,
+            week.week_start >= monday,
+            week.week_start <= scope.as_of,
         )
+        .order_by(week.student_id, week.week_start)
     )
-    days = pd.DataFrame(result.all(), columns=["student_id", "date", "present"])
-    if days.empty:
+    weekly = frame(result, ["student_id", "week", "size", "absent"])
+    if weekly.empty:
         return {}
-    dates = pd.to_datetime(days["date"])
-    days["week"] = (dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")).dt.date
-    days["attended"] = (days["present"] > 0).astype("int64")
-    weekly = days.groupby(["student_id", "week"], sort=True)["attended"].agg(["sum", "size"])
-    weekly["rate"] = percent_hundredths_series(weekly["sum"], weekly["size"]) / 100
+    size = weekly["size"].astype("int64")
+    weekly["rate"] = percent_hundredths_series(size - weekly["absent"].astype("int64"), size) / 100
     return {
         str(student): [float(v) for v in group["rate"]]
-        for student, group in weekly.groupby(level="student_id", sort=False)
+        for student, group in weekly.groupby("student_id", sort=False)
     }

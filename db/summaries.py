@@ -20,6 +20,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from attendly.metrics.policy import Policy
 from attendly.metrics.student import figures_from_totals, student_year_figures
 from attendly.settings import Settings
+from db.aggregates import refresh_aggregates, refresh_all_aggregates
+from db.frames import frame
 from db.models import AttendanceRecord, StudentYearSummary
 from db.policy import load_policy
 
@@ -38,19 +40,25 @@ TOTAL_COLUMNS = (
 )
 
 
-def refresh_summaries(session: Session, student_ids: Iterable[str], settings: Settings) -> int:
-    """Recompute every academic year's summary of these students; returns rows written.
+def refresh_summaries(
+    session: Session, student_ids: Iterable[str], settings: Settings, *, aggregates: bool = True
+) -> int:
+    """Recompute every academic year's summary of these students, and the dashboard
+    aggregates they feed (db.aggregates); returns summary rows written.
 
     Flushes but does not commit: the caller's transaction decides.
     """
     policy = load_policy(session, settings)
+    students = sorted(set(student_ids))
     written = 0
-    for chunk in _chunks(sorted(set(student_ids)), CHUNK):
+    for chunk in _chunks(students, CHUNK):
         session.execute(delete(StudentYearSummary).where(StudentYearSummary.student_id.in_(chunk)))
         rows = rows_from_totals(year_totals(session, chunk, policy), policy)
         if rows:
             session.execute(insert(StudentYearSummary), rows)
         written += len(rows)
+    if aggregates:
+        refresh_aggregates(session, students, policy)
     session.flush()
     return written
 
@@ -59,7 +67,11 @@ def refresh_all(session: Session, settings: Settings) -> int:
     """Recompute the summaries of every student with attendance (after a policy change)."""
     ids = session.scalars(select(AttendanceRecord.student_id).distinct()).all()
     session.execute(delete(StudentYearSummary))
-    return refresh_summaries(session, ids, settings)
+    written = refresh_summaries(session, ids, settings, aggregates=False)
+    # Rebuilt whole, so that rows of students without attendance any more go too.
+    refresh_all_aggregates(session, load_policy(session, settings))
+    session.flush()
+    return written
 
 
 def year_totals(session: Session, student_ids: Sequence[str], policy: Policy) -> pd.DataFrame:
@@ -88,7 +100,7 @@ def year_totals(session: Session, student_ids: Sequence[str], policy: Policy) ->
         .where(record.student_id.in_(student_ids))
         .group_by(record.student_id, record.academic_year)
     )
-    return pd.DataFrame(result.all(), columns=list(result.keys()))
+    return frame(result)
 
 
 def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
@@ -126,7 +138,7 @@ def day_frame(session: Session, student_ids: Sequence[str]) -> pd.DataFrame:
             record.unverified_periods,
         ).where(record.student_id.in_(student_ids))
     )
-    return pd.DataFrame(result.all(), columns=list(result.keys()))
+    return frame(result)
 
 
 def summary_rows(days: pd.DataFrame, policy: Policy) -> list[dict[str, object]]:

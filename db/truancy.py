@@ -24,6 +24,7 @@ from attendly.metrics.ladder import (
     due_steps,
 )
 from attendly.metrics.policy import Policy
+from db.frames import frame
 from db.intervention_models import Intervention, TruancyProposal
 from db.interventions import Event, audit, change_event, create_intervention, scoped_student
 from db.queries import resolve_period, scoped_grades, student_figures
@@ -56,7 +57,7 @@ def _decisions(session: Session, academic_year: str) -> pd.DataFrame:
             TruancyProposal.defer_until,
         ).where(TruancyProposal.academic_year == academic_year)
     )
-    return pd.DataFrame(result.all(), columns=list(result.keys()))
+    return frame(result)
 
 
 def truancy_queue(

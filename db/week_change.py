@@ -1,7 +1,7 @@
 """Last week's figures for the "change since last week" of every KPI, read cheaply.
 
-The year's per-student totals (the summary table) minus the few days after the comparison
-date give the figures as of that date: a few thousand rows instead of the whole year.
+The year's per-student totals (the summary table) minus the days after the comparison date
+(weekly sums plus a few raw days) give the figures as of that date, without the year's rows.
 """
 
 from __future__ import annotations
@@ -12,11 +12,13 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from attendly.metrics.iready import growth_by_student
 from attendly.metrics.policy import Policy
 from attendly.metrics.student import figures_from_totals, student_year_figures
-from db.dashboard import TOTALS, Scope, frame_of, in_grades
-from db.models import AttendanceRecord, IReadyDiagnostic, Student
+from db import queries
+from db.aggregates import day_sums
+from db.dashboard import TOTALS, Scope, in_grades
+from db.frames import frame
+from db.models import AttendanceRecord, Student, StudentWeekSummary
 
 
 def previous_as_of(session: Session, scope: Scope, days: int = 7) -> dt.date | None:
@@ -37,12 +39,13 @@ def figures_before(
 ) -> pd.DataFrame:
     """Per-student figures as of `before`: the year's totals minus the days after it.
 
-    Only the few days after `before` are read, so a week-ago comparison costs a few
-    thousand rows, not the year. period_attendance_rate is not derived (NaN).
+    The days after `before` are summed from the weekly table for whole weeks and from the raw
+    rows for the rest of `before`'s week: a few thousand rows, not the year. The scope's
+    as_of is the year's last date (db.dashboard.resolve_scope), so no week runs past it.
+    period_attendance_rate is not derived (NaN).
     """
     assert scope.academic_year is not None and scope.as_of is not None
-    window = days_after(session, scope, before)
-    recent = student_year_figures(window, policy).set_index("student_id")
+    recent = totals_after(session, policy, scope, before)
     totals = figures.set_index("student_id")[list(TOTALS)].astype("int64")
     recent_totals = recent.reindex(totals.index)[list(TOTALS)].fillna(0).astype("int64")
     remaining = (totals - recent_totals).assign(as_of=before)
@@ -53,42 +56,49 @@ def figures_before(
     return figures_from_totals(remaining, policy)
 
 
-def days_after(session: Session, scope: Scope, after: dt.date) -> pd.DataFrame:
-    """Student-days in (after, as_of] (metrics DAY_COLUMNS), read through the date index."""
-    record = AttendanceRecord
-    statement = select(
-        record.student_id,
-        record.date,
-        record.scheduled,
-        record.present,
-        record.unexcused_periods,
-        record.unverified_periods,
+def totals_after(session: Session, policy: Policy, scope: Scope, after: dt.date) -> pd.DataFrame:
+    """Per-student sums (TOTALS, indexed by student_id) of the days in (after, as_of]."""
+    next_monday = after + dt.timedelta(days=7 - after.weekday())
+    week = StudentWeekSummary
+    weeks = select(
+        week.student_id.label("student_id"),
+        week.days_enrolled,
+        week.days_absent,
+        week.partial_days,
+        week.scheduled_periods,
+        week.present_periods,
+        week.truancy_days.label("truancy_occasions"),
     ).where(
-        record.academic_year == scope.academic_year,
-        record.date > after,
-        record.date <= scope.as_of,
+        week.academic_year == scope.academic_year,
+        week.week_start >= next_monday,
+        week.week_start <= scope.as_of,
     )
     if scope.grades is not None:
-        statement = statement.join(Student, Student.id == record.student_id)
-    return frame_of(session.execute(in_grades(statement, scope.grades)))
+        weeks = weeks.join(Student, Student.id == week.student_id)
+    record = AttendanceRecord
+    sums = day_sums(policy)
+    days = (
+        select(record.student_id, *sums[:5], sums[5].label("truancy_occasions"))
+        .where(
+            record.academic_year == scope.academic_year,
+            record.date > after,
+            record.date < next_monday,
+            record.date <= scope.as_of,
+        )
+        .group_by(record.student_id)
+    )
+    if scope.grades is not None:
+        days = days.join(Student, Student.id == record.student_id)
+    parts = [
+        frame(session.execute(in_grades(statement, scope.grades)), ["student_id", *TOTALS])
+        for statement in (weeks, days)
+    ]
+    both = pd.concat([part for part in parts if not part.empty] or parts[:1])
+    for name in TOTALS:
+        both[name] = both[name].astype("int64")
+    return both.groupby("student_id", sort=True)[list(TOTALS)].sum()
 
 
 def growth_as_of(session: Session, scope: Scope, before: dt.date) -> pd.DataFrame:
     """i-Ready growth counting only diagnostics completed by `before`."""
-    diag = IReadyDiagnostic
-    statement = (
-        select(
-            diag.student_id,
-            diag.subject,
-            diag.academic_year,
-            diag.completion_date,
-            diag.overall_scale_score,
-            diag.baseline,
-            diag.placement_level,
-            diag.annual_typical_growth,
-            diag.annual_stretch_growth,
-        )
-        .join(Student, Student.id == diag.student_id)
-        .where(diag.academic_year == scope.academic_year, diag.completion_date <= before)
-    )
-    return growth_by_student(frame_of(session.execute(in_grades(statement, scope.grades))))
+    return queries.iready_growth(session, str(scope.academic_year), scope.grades, until=before)

@@ -29,8 +29,9 @@ from db.staging import clear_stage
 from db.summaries import refresh_summaries
 from ingest import calendar, codes, detect, iready, roster
 from ingest.checks import ImportContext
-from ingest.keep import discard, exclusive, imports_folder, keep_copy
+from ingest.keep import discard, exclusive
 from ingest.kinds import Merged, Opener
+from ingest.records import KeptCopyFailed, new_import
 from ingest.report import ErrorLog, complete, record_failure, record_outcome, reject
 from ingest.result import ImportResult, ImportStatus, Rejection
 from ingest.run import CHUNK_ROWS, Callback, Options, Run
@@ -107,34 +108,22 @@ def run_import(
     by-exception export covers (default: its first to last date). Raises ValueError for an
     unknown kind; every other failure is reported in the result.
     """
-    if kind not in KINDS and kind != AUTO:
-        raise ValueError(f"unknown import kind {kind!r}; expected one of {', '.join(KINDS)}")
-    path = Path(path)
-    today = today or dt.date.today()
-    record = Import(
-        kind=kind,
-        filename=(filename or path.name)[:500],
-        status=ImportStatus.RUNNING,
-        username=username,
-        school_code=school_code,
-        strict=strict,
-        phase="reading",
-        state={
-            "today": today.isoformat(),
-            "covers": [day.isoformat() for day in covers] if covers else None,
-        },
-    )
-    session.add(record)
-    session.commit()
     try:
-        kept, record.file_sha256 = keep_copy(
-            path, imports_folder(settings.instance_path), record.id
+        record = new_import(
+            session,
+            kind,
+            path,
+            settings=settings,
+            username=username,
+            strict=strict,
+            school_code=school_code,
+            today=today,
+            filename=filename,
+            covers=covers,
         )
-        record.stored_path = str(kept)
-        session.commit()
-    except OSError as exc:
-        result = ImportResult(record.id, ImportStatus.RUNNING)
-        return record_failure(session, record, result, exc, time.perf_counter())
+    except KeptCopyFailed as failed:
+        result = ImportResult(failed.record.id, ImportStatus.RUNNING)
+        return record_failure(session, failed.record, result, failed.error, time.perf_counter())
     return execute_import(session, record, settings, Options(strict, chunk_rows, on_checkpoint))
 
 
@@ -290,4 +279,4 @@ def _announce(changes: Changes) -> None:
         logger.exception("could not publish the changes of an import")
 
 
-__all__ = ["AUTO", "KINDS", "execute_import", "run_import"]
+__all__ = ["AUTO", "KINDS", "execute_import", "new_import", "run_import"]

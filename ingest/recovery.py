@@ -132,8 +132,9 @@ def _roll_back(
         undone.deleted["schools"] = drop_schools(session, schools)
         result.restored, result.deleted = undone.restored, undone.deleted
         result.students = sorted(existing(session, undone.students))
-        if result.students:
-            refresh_summaries(session, result.students, settings)
+        if undone.students:
+            # Deleted students too: their weekly sums and day totals go with their rows.
+            refresh_summaries(session, undone.students, settings)
     record.status = ImportStatus.ROLLED_BACK
     record.rolled_back_at = utcnow()
     record.message = f"rolled back by {username or 'an unknown user'}"

@@ -199,6 +199,7 @@ def record_failure(
         rule="system_error", message=f"the import failed: {exc}", category=Category.SYSTEM
     )
     result.status = ImportStatus.FAILED
+    result.system_error = type(exc)
     result.errors = [problem]
     result.records_processed = record.records_processed or 0
     result.records_inserted = result.records_updated = result.records_skipped = 0

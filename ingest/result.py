@@ -94,6 +94,8 @@ class ImportResult:
     duration_seconds: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)  # kind-specific summary figures
     quality_score: float | None = None  # see ingest.report.quality_score
+    # The exception class of a system failure: the job layer retries transient ones.
+    system_error: type[BaseException] | None = None
 
     @property
     def success(self) -> bool:

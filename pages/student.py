@@ -1,4 +1,5 @@
-"""Student detail: one student's year — calendar, skipped periods, months, i-Ready growth."""
+"""Student detail: one student's year — calendar, skipped periods, months, i-Ready growth —
+and the student's intervention timeline."""
 
 from __future__ import annotations
 
@@ -45,6 +46,7 @@ def layout(student_id: str | None = None, **_: object) -> html.Div:
                     html.Div(id=ids.Student.HEADER, className="mb-2"),
                     dbc.Row(id=ids.Student.KPIS),
                     card(ids.Student.CALENDAR, "student-days", "calendar", 280),
+                    _interventions(key),
                     dbc.Row(
                         [
                             dbc.Col(
@@ -70,4 +72,29 @@ def layout(student_id: str | None = None, **_: object) -> html.Div:
                 id=ids.Student.BODY,
             ),
         ]
+    )
+
+
+def _interventions(key: str) -> dbc.Card:
+    """The timeline (filled by the callback) and a way to record a new intervention: the
+    Interventions page opened on this student, whose New form starts with the student's id."""
+    record = dbc.Button(
+        "Record an intervention",
+        href=f"/interventions?student={key}",
+        id=ids.Student.NEW_INTERVENTION,
+        color="primary",
+        size="sm",
+        className="no-print",
+    )
+    return dbc.Card(
+        [
+            dbc.CardHeader(
+                html.Div(
+                    [html.H2("Interventions", className="h5 mb-0"), record],
+                    className="d-flex justify-content-between align-items-center",
+                )
+            ),
+            dbc.CardBody(html.Div(id=ids.Student.TIMELINE)),
+        ],
+        className="mb-3 student-interventions",
     )

@@ -29,6 +29,7 @@ SORT_OPTIONS = [
     {"label": "Lowest period attendance first", "value": "period"},
     {"label": "Name (A–Z)", "value": "name"},
     {"label": "Grade", "value": "grade"},
+    {"label": "Closest to chronic absence first", "value": "chronic"},
 ]
 
 
@@ -68,6 +69,20 @@ def _controls() -> html.Div:
                     value=[],
                 ),
                 ids.Students.TRUANT,
+            ),
+            _labelled(
+                "Chronic after at most N more absences",
+                dcc.Input(
+                    id=ids.Students.NEAR_CHRONIC,
+                    type="number",
+                    min=0,
+                    max=180,
+                    step=1,
+                    debounce=0.3,
+                    placeholder="any",
+                    className="form-control form-control-sm",
+                ),
+                ids.Students.NEAR_CHRONIC,
             ),
             _labelled(
                 "Search name or ID",

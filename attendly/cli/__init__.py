@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from attendly.cli.admin import create_user, demo, init_db, serve, tokens, worker
+from attendly.cli.admin import create_user, demo, init_db, serve, sync, tokens, worker
 from attendly.cli.data import import_, imports, kpis, students
 from attendly.cli.maintenance import schools, verify
 
@@ -19,6 +19,7 @@ for command in (
     demo,
     serve,
     worker,
+    sync,
     create_user,
     tokens,
     import_,

@@ -108,9 +108,37 @@ def worker(burst: bool) -> None:
     from redis import Redis
     from rq import Queue, Worker
 
+    from attendly.sync import schedule_syncs
+
     connection = Redis.from_url(settings.redis_url)
     queues = [Queue(name, connection=connection) for name in WORKER_QUEUES]
+    schedule_syncs(settings)  # the drop-folder sync's next runs (when a drop folder is set)
     Worker(queues, connection=connection).work(with_scheduler=True, burst=burst)
+
+
+@click.command()
+@click.option(
+    "--source",
+    type=click.Choice(["all", "aeries", "iready"]),
+    default="all",
+    show_default=True,
+    help="Which drop folders to read",
+)
+def sync(source: str) -> None:
+    """Import new files from the drop folder (ATTENDLY_DROP_FOLDER) now, then archive them."""
+    import json
+
+    from attendly.setup import initialise_database
+    from attendly.sync import sync_drop_folder
+
+    groups = ("aeries", "iready") if source == "all" else (source,)
+    with app_context() as app:
+        initialise_database(app)
+        try:
+            summary = sync_drop_folder(groups)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(json.dumps(summary, indent=2, default=str))
 
 
 @click.group()

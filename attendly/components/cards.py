@@ -1,10 +1,12 @@
-"""The student card of the Students page: figures, tier, sparkline and latest i-Ready."""
+"""The student card of the Students page: figures, tier, sparkline, latest i-Ready, open
+interventions and the chronic-absence early warning."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import dcc, html
 
 from attendly.charts.sparkline import sparkline_svg, sparkline_text
@@ -20,8 +22,47 @@ def placement_text(level: Any) -> str:
         return "—"
 
 
-def student_card(row: dict[Any, Any], weeks: list[float]) -> dbc.Col:
-    """One student as a card; the whole card is a link to the student's detail page."""
+def early_warning_text(row: dict[Any, Any]) -> str | None:
+    """'Chronically absent after N more absences' (or 'out of reach') for a student not yet
+    chronically absent; None for one who is (docs/interventions.md, early warning)."""
+    if bool(row.get("chronically_absent")):
+        return None
+    more = row.get("more_absences_to_chronic")
+    if more is None or pd.isna(more):
+        return "Chronic absence out of reach this year"
+    if int(more) == 0:
+        return "Chronically absent this year even with perfect attendance from now on"
+    absences = "absence" if int(more) == 1 else "absences"
+    return f"Chronically absent after {int(more)} more {absences}"
+
+
+def open_interventions_text(count: int) -> str:
+    if count == 0:
+        return "No open interventions"
+    return f"{count} open intervention" + ("" if count == 1 else "s")
+
+
+def _actions(row: dict[Any, Any], open_interventions: int) -> html.Div:
+    warning = early_warning_text(row)
+    return html.Div(
+        [
+            html.Div(
+                open_interventions_text(open_interventions),
+                className="student-open-interventions"
+                + (" has-open" if open_interventions else ""),
+            ),
+            html.Div(warning, className="student-early-warning") if warning else None,
+        ],
+        className="student-actions",
+    )
+
+
+def student_card(row: dict[Any, Any], weeks: list[float], open_interventions: int = 0) -> dbc.Col:
+    """One student as a card; the whole card is a link to the student's detail page.
+
+    `row` may carry `more_absences_to_chronic` (db.student_actions.student_rows) for the
+    early warning; `open_interventions` is the student's count of open interventions.
+    """
     student_id = str(row["student_id"])
     name = f"{row['first_name']} {row['last_name']}".strip()
     body = dbc.CardBody(
@@ -59,6 +100,7 @@ def student_card(row: dict[Any, Any], weeks: list[float]) -> dbc.Col:
                 ],
                 className="student-iready",
             ),
+            _actions(row, open_interventions),
         ]
     )
     return dbc.Col(

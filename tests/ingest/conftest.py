@@ -80,6 +80,8 @@ DATA_TABLES = (
     "attendance_codes",
     "school_calendar",
     "student_year_summaries",
+    "student_week_summaries",
+    "attendance_day_totals",
 )
 VOLATILE = {"id", "refreshed_at"}  # surrogate keys and timestamps: not part of the data
 

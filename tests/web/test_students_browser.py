@@ -108,3 +108,88 @@ def _choose_table(driver: Any) -> None:
         return next((label for label in labels if label.text == "Table"), None)
 
     wait_for(driver, table).click()
+
+
+def open_interventions(app: Flask) -> dict[str, int]:
+    """Open (planned or in progress) interventions per student, counted from the table."""
+    from sqlalchemy import func, select
+
+    from attendly.extensions import db
+    from db.intervention_models import Intervention
+
+    with app.app_context():
+        statement = (
+            select(Intervention.student_id, func.count())
+            .where(Intervention.status.in_(["planned", "in_progress"]))
+            .group_by(Intervention.student_id)
+        )
+        return {str(student): int(count) for student, count in db.session.execute(statement)}
+
+
+def card_of(driver: Any, student_id: str) -> str:
+    return driver.find_element("css selector", f"a[href='/students/{student_id}']").text
+
+
+# No school calendar is loaded, so R = 180 - 15 recorded school days = 165 for everyone
+# (docs/interventions.md, early warning), and N = max(0, ceil((E + R) / 10) - A):
+#   601: E 15, A 0 -> ceil(180 / 10) = 18, 18 - 0 = 18
+#   603: E 8,  A 1 -> ceil(173 / 10) = 18, 18 - 1 = 17
+#   702, 703: E 15, A 0 -> 18;  801, 802: E 15, A 1 -> 18 - 1 = 17
+#   602 (4 of 15) and 701 (1 of 10) are chronically absent already: no warning.
+MORE_TO_CHRONIC = {"601": 18, "603": 17, "702": 18, "703": 18, "801": 17, "802": 17}
+
+
+def test_cards_show_open_interventions_and_the_early_warning(
+    admin: Any, live_url: str, iready_school: Flask
+) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    from tests.web.test_interventions_api import post
+    from tests.web.test_interventions_api import signed_in as api_client
+
+    api = api_client(iready_school, "admin")
+    for kind, status in (("phone_call", "planned"), ("mentoring", "in_progress")):
+        body = {"student_id": "601", "type": kind, "tier": 1, "status": status}
+        if status == "in_progress":
+            body["start_date"] = "2025-09-29"
+        assert post(api, "/api/v1/interventions", body).status_code == 201
+    counts = open_interventions(iready_school)
+    assert counts["601"] >= 2
+
+    admin.get(f"{live_url}/students")
+    admin.execute_script("window.localStorage.clear();")  # forget an earlier grade choice
+    open_page(admin, f"{live_url}/students", "students-count")
+    wait_for(admin, lambda d: len(shown_cards(d)) == 8)
+    screenshot(admin, "students-interventions-early-warning")
+    for student_id in ("601", "602", "603", "701", "702", "703", "801", "802"):
+        text = card_of(admin, student_id)
+        count = counts.get(student_id, 0)
+        wanted = f"{count} open intervention{'' if count == 1 else 's'}"
+        assert (wanted if count else "No open interventions") in text, (student_id, text)
+        if student_id in MORE_TO_CHRONIC:
+            assert f"after {MORE_TO_CHRONIC[student_id]} more absences" in text
+        else:
+            assert "Chronically absent after" not in text and "out of reach" not in text
+
+    near = admin.find_element("id", "students-near-chronic")
+    near.send_keys("17")
+    wait_for(admin, lambda d: set(shown_cards(d)) == {"603", "801", "802"})
+    assert text_of(admin, "students-count") == "3 students"
+    near.clear()
+    near.send_keys("16")
+    wait_for(admin, lambda d: text_of(admin, "students-count") == "0 students")
+    near.send_keys(Keys.BACKSPACE * 2)
+    wait_for(admin, lambda d: len(shown_cards(d)) == 8)
+
+    choose_option(admin, "students-sort", "Closest to chronic absence first")
+    # N 17 then 18 (each by name), then the two already chronically absent.
+    order = ["603", "802", "801", "601", "703", "702", "602", "701"]
+
+    def ordered(d: Any) -> list[str]:
+        return [
+            c.get_attribute("href").rsplit("/", 1)[-1]
+            for c in d.find_elements("css selector", ".student-card-link")
+        ]
+
+    wait_for(admin, lambda d: ordered(d) == order)
+    screenshot(admin, "students-closest-to-chronic")

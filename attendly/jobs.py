@@ -1,0 +1,215 @@
+"""Import jobs: queued on RQ when REDIS_URL is set, else run by a one-thread in-process runner.
+
+The rules (Redash's): the job function takes a primitive id (`run_import_job(import_id)`),
+reloads the Import row and its kept file from the database, writes the outcome there and
+returns the id. Every enqueue sets `job_timeout`, `result_ttl`, `failure_ttl` and the
+deterministic id `import-<id>`, so the same import is never queued twice. Transient system
+errors (database down, connection lost, deadlock) raise `ImportRetry` and are retried with
+exponential backoff; a rejected file or bad rows never retry. After the last attempt the
+import stays failed and the admins are notified. `import_progress` is the one function
+that turns queue and database state into UI state.
+
+RQ forks a work horse per job: the job builds its own app (and engine) in the child, so no
+database connection crosses the fork.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from flask import Flask, current_app, has_app_context
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+
+from attendly.errors import AttendlyError, NotFound
+from attendly.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+QUEUE = "attendly"
+JOB_TIMEOUT, RESULT_TTL, FAILURE_TTL = 4 * 3600, 24 * 3600, 7 * 24 * 3600
+EXECUTOR = "attendly.jobs.executor"
+# Failures worth another attempt: the database or the network, not the file.
+TRANSIENT: tuple[type[BaseException], ...] = (
+    OperationalError,
+    InterfaceError,
+    DisconnectionError,
+    ConnectionError,
+    TimeoutError,
+)
+WAITING = ("queued", "scheduled", "deferred")
+
+
+class ImportRetry(AttendlyError):
+    """A transient system error stopped the import; the queue tries it again later."""
+
+
+def job_id(import_id: int) -> str:
+    """The deterministic job id of an import."""
+    return f"import-{int(import_id)}"
+
+
+def transient(error: type[BaseException] | None) -> bool:
+    """True for a failure class that another attempt may cure."""
+    if error is None:
+        return False
+    return issubclass(error, TRANSIENT) or (
+        issubclass(error, DBAPIError) and "deadlock" in error.__name__.lower()
+    )
+
+
+def enqueue_import(import_id: int, settings: Settings, *, again: bool = False) -> str:
+    """Queue the import's job; returns its job id.
+
+    A job already waiting for the same import is left alone (no double enqueue); `again`
+    (a resume) first drops the record of a previous, dead run.
+    """
+    if not settings.redis_url:
+        app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+        executor = app.extensions.setdefault(EXECUTOR, ThreadPoolExecutor(1, "attendly-jobs"))
+        executor.submit(_run_locally, app, import_id, settings.retry_intervals)
+        return job_id(import_id)
+    from rq import Queue, Retry
+    from rq.job import Job
+
+    connection = _redis(settings)
+    existing = None
+    if Job.exists(job_id(import_id), connection=connection):
+        existing = Job.fetch(job_id(import_id), connection=connection)
+    if existing is not None:
+        if existing.get_status(refresh=True) in WAITING and not again:
+            return existing.id
+        if again:
+            existing.delete()
+    intervals = list(settings.retry_intervals)
+    Queue(QUEUE, connection=connection).enqueue(
+        run_import_job,
+        import_id,
+        job_id=job_id(import_id),
+        job_timeout=JOB_TIMEOUT,
+        result_ttl=RESULT_TTL,
+        failure_ttl=FAILURE_TTL,
+        retry=Retry(max=len(intervals), interval=intervals) if intervals else None,
+        description=f"import {import_id}",
+    )
+    return job_id(import_id)
+
+
+def _redis(settings: Settings) -> Any:
+    from redis import Redis
+
+    return Redis.from_url(settings.redis_url or "")
+
+
+def _run_locally(app: Flask, import_id: int, intervals: tuple[int, ...]) -> None:
+    """The embedded runner: the same job function, retried with the same backoff."""
+    with app.app_context():
+        for attempt in range(len(intervals) + 1):
+            try:
+                run_import_job(import_id, last_attempt=attempt == len(intervals))
+                return
+            except ImportRetry:
+                time.sleep(intervals[attempt])
+            except Exception:  # the runner is a process boundary of its own
+                logger.exception("import job %s failed", import_id)
+                return
+
+
+def run_import_job(import_id: int, last_attempt: bool | None = None) -> int:
+    """The job: run (or continue) import `import_id`; returns the id.
+
+    Raises ImportRetry on a transient system error while attempts remain; NotFound when
+    there is no such import. Runs in the caller's app context, or builds the app (a worker).
+    """
+    if not has_app_context():
+        from attendly import create_app
+
+        with create_app(web=False).app_context():
+            return run_import_job(import_id, last_attempt)
+    from attendly.extensions import db
+
+    try:
+        return _run(import_id, _is_last_attempt() if last_attempt is None else last_attempt)
+    finally:
+        db.session.remove()
+
+
+def _is_last_attempt() -> bool:
+    from rq import get_current_job
+
+    job = get_current_job()
+    return job is None or not job.retries_left
+
+
+def _run(import_id: int, last_attempt: bool) -> int:
+    from attendly import faults
+    from attendly.extensions import db
+    from db.models import Import
+    from ingest.keep import ImportBusy
+    from ingest.recovery import ImportNotResumable, resume_import
+    from ingest.result import ImportStatus
+
+    session, settings = db.session(), current_app.config["ATTENDLY_SETTINGS"]
+    record = session.get(Import, import_id)
+    if record is None:
+        raise NotFound(f"no import with id {import_id}")
+    if record.status not in (ImportStatus.RUNNING, ImportStatus.FAILED):
+        return import_id  # finished already: a duplicate delivery does nothing
+    if record.phase == "queued":
+        record.phase = "reading"
+        session.commit()
+    try:
+        result = resume_import(
+            session,
+            import_id,
+            settings=settings,
+            chunk_rows=settings.import_chunk_rows,
+            on_checkpoint=faults.checkpoint_hook(settings, import_id),
+        )
+    except (ImportBusy, ImportNotResumable) as exc:  # not ours to run: nothing to retry
+        logger.warning("import job %s skipped: %s", import_id, exc)
+        return import_id
+    if result.status == ImportStatus.FAILED:
+        _failed(import_id, result.system_error, result.errors, last_attempt)
+    return import_id
+
+
+def _failed(
+    import_id: int, error: type[BaseException] | None, problems: list[Any], last: bool
+) -> None:
+    message = problems[0].message if problems else "the import failed"
+    if transient(error) and not last:
+        raise ImportRetry(f"import {import_id}: {message}; trying again")
+    from attendly import notifications
+
+    notifications.notify_admins(
+        f"Import {import_id} failed", f"{message}. Resume it from the Imports page."
+    )
+
+
+def import_progress(session: Any, import_id: int, settings: Settings) -> dict[str, Any]:
+    """{import_id, status, phase, rows_done, rows_total, queued} of one import (UI state).
+
+    `rows_total` is the file's estimated row count while it runs, the exact count after.
+    Raises NotFound.
+    """
+    from db.models import Import
+
+    record = session.get(Import, import_id)
+    if record is None:
+        raise NotFound(f"no import with id {import_id}")
+    state = record.state or {}
+    running = record.status == "running"
+    done = max((record.checkpoint_row or 0) - 1, 0) if running else record.records_processed
+    total = state.get("rows_estimate") if running else record.records_processed
+    phase = record.phase if running else record.status
+    return {
+        "import_id": import_id,
+        "status": record.status,
+        "phase": phase or "queued",
+        "rows_done": int(done or 0),
+        "rows_total": None if total is None else int(total),
+        "finished": not running,
+    }

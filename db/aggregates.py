@@ -1,0 +1,208 @@
+"""The dashboard aggregates: per-day totals by school and grade, per-student weekly sums.
+
+Both are derived from attendance_records and refreshed with the student-year summaries (the
+same students, the same transaction), so a cold dashboard reads a few thousand aggregate rows
+instead of a year of student-days. The refresh is set-based SQL (INSERT ... SELECT ... GROUP
+BY), the same statements on SQLite and PostgreSQL except the ISO week's Monday.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import Date, Integer, and_, case, delete, func, insert, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
+
+from attendly.metrics.policy import Policy
+from db.models import AttendanceDayTotal, AttendanceRecord, Student, StudentWeekSummary
+
+CHUNK = 1000  # student ids per IN (...) list
+
+
+class week_start(FunctionElement[dt.date]):  # noqa: N801  (a SQL function)
+    """The Monday of a date's ISO week, as a date."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(week_start, "postgresql")
+def _week_start_postgresql(element: week_start, compiler: Any, **kw: Any) -> str:
+    day = compiler.process(list(element.clauses)[0], **kw)
+    return f"({day} - CAST(EXTRACT(ISODOW FROM {day}) AS INTEGER) + 1)"
+
+
+@compiles(week_start, "sqlite")
+def _week_start_sqlite(element: week_start, compiler: Any, **kw: Any) -> str:
+    day = compiler.process(list(element.clauses)[0], **kw)
+    return f"date({day}, '-6 days', 'weekday 1')"
+
+
+def count_of(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    """SUM(CASE WHEN condition THEN 1 ELSE 0 END) as an integer."""
+    return func.sum(case((condition, 1), else_=0)).cast(Integer)
+
+
+def truancy_condition(policy: Policy) -> ColumnElement[bool]:
+    """A student-day that counts as a truancy occasion under `policy`."""
+    record = AttendanceRecord
+    truancy = record.unexcused_periods > 0
+    if policy.unverified_counts_as_unexcused:
+        truancy = truancy | (record.unverified_periods > 0)
+    return truancy
+
+
+def day_sums(policy: Policy) -> list[ColumnElement[Any]]:
+    """The per-student sums of raw days the weekly table stores, labelled as its columns."""
+    record = AttendanceRecord
+    hundredths = (20000 * record.present + record.scheduled) // (2 * record.scheduled)
+    return [
+        func.count().label("days_enrolled"),
+        count_of(record.present == 0).label("days_absent"),
+        count_of((record.present > 0) & (record.present < record.scheduled)).label("partial_days"),
+        func.sum(record.scheduled).label("scheduled_periods"),
+        func.sum(record.present).label("present_periods"),
+        count_of(truancy_condition(policy)).label("truancy_days"),
+        count_of(record.unverified_periods > 0).label("unverified_days"),
+        func.sum(hundredths).label("pct_total"),
+    ]
+
+
+def refresh_aggregates(session: Session, student_ids: Sequence[str], policy: Policy) -> None:
+    """Rewrite the weekly sums of these students and the day totals of every date they had
+    (before or after the change). Students without rows left simply lose theirs."""
+    low: dt.date | None = None
+    high: dt.date | None = None
+    for chunk in _chunks(sorted(set(student_ids))):
+        low, high = _widen(low, high, _week_range(session, chunk))
+        session.execute(delete(StudentWeekSummary).where(StudentWeekSummary.student_id.in_(chunk)))
+        session.execute(
+            insert(StudentWeekSummary).from_select(WEEK_COLUMNS, _weeks_of(chunk, policy))
+        )
+        low, high = _widen(low, high, _week_range(session, chunk))
+    if low is not None and high is not None:
+        refresh_day_totals(session, low, high + dt.timedelta(days=6))
+
+
+def refresh_all_aggregates(session: Session, policy: Policy) -> None:
+    """Rebuild both tables from every raw row (after a policy change or a repair)."""
+    session.execute(delete(StudentWeekSummary))
+    session.execute(delete(AttendanceDayTotal))
+    session.execute(insert(StudentWeekSummary).from_select(WEEK_COLUMNS, _weeks_of(None, policy)))
+    session.execute(insert(AttendanceDayTotal).from_select(DAY_COLUMNS, _days_between(None)))
+
+
+def refresh_day_totals(session: Session, first: dt.date, last: dt.date) -> None:
+    """Recompute the day totals of every date in [first, last] from the raw rows."""
+    day = AttendanceDayTotal
+    session.execute(delete(day).where(day.date >= first, day.date <= last))
+    session.execute(insert(day).from_select(DAY_COLUMNS, _days_between((first, last))))
+
+
+WEEK_COLUMNS = [
+    "student_id",
+    "week_start",
+    "academic_year",
+    "days_enrolled",
+    "days_absent",
+    "partial_days",
+    "scheduled_periods",
+    "present_periods",
+    "truancy_days",
+    "unverified_days",
+    "pct_total",
+]
+DAY_COLUMNS = [
+    "school_id",
+    "grade_level",
+    "date",
+    "academic_year",
+    "days_enrolled",
+    "days_absent",
+    "scheduled_periods",
+    "present_periods",
+]
+
+
+def _weeks_of(student_ids: Sequence[str] | None, policy: Policy) -> Any:
+    record = AttendanceRecord
+    monday = week_start(record.date)
+    statement = select(record.student_id, monday, record.academic_year, *day_sums(policy))
+    if student_ids is not None:
+        statement = statement.where(record.student_id.in_(student_ids))
+    return statement.group_by(record.student_id, monday, record.academic_year)
+
+
+def _days_between(dates: tuple[dt.date, dt.date] | None) -> Any:
+    record = AttendanceRecord
+    statement = select(
+        record.school_id,
+        Student.grade_level,
+        record.date,
+        record.academic_year,
+        func.count(),
+        count_of(record.present == 0),
+        func.sum(record.scheduled),
+        func.sum(record.present),
+    ).join(Student, Student.id == record.student_id)
+    if dates is not None:
+        statement = statement.where(and_(record.date >= dates[0], record.date <= dates[1]))
+    return statement.group_by(
+        record.school_id, Student.grade_level, record.date, record.academic_year
+    )
+
+
+def _week_range(session: Session, chunk: Sequence[str]) -> tuple[Any, Any]:
+    week = StudentWeekSummary
+    row = session.execute(
+        select(func.min(week.week_start), func.max(week.week_start)).where(
+            week.student_id.in_(chunk)
+        )
+    ).one()
+    return row[0], row[1]
+
+
+def _widen(
+    low: dt.date | None, high: dt.date | None, found: tuple[Any, Any]
+) -> tuple[dt.date | None, dt.date | None]:
+    first, last = (None if v is None else _as_date(v) for v in found)
+    if first is not None:
+        low = first if low is None else min(low, first)
+    if last is not None:
+        high = last if high is None else max(high, last)
+    return low, high
+
+
+def _as_date(value: object) -> dt.date:
+    """SQLite returns MIN/MAX of a date as text; PostgreSQL as a date."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+def stale_aggregates(session: Session, policy: Policy) -> dict[str, int]:
+    """Rows of each aggregate table that differ from a recomputation from the raw rows
+    (stored but wrong or extra, plus missing); {} keys: day_totals, week_summaries."""
+    checks = (
+        ("day_totals", AttendanceDayTotal, DAY_COLUMNS, _days_between(None)),
+        ("week_summaries", StudentWeekSummary, WEEK_COLUMNS, _weeks_of(None, policy)),
+    )
+    found: dict[str, int] = {}
+    for name, model, columns, recomputed in checks:
+        stored = session.execute(select(*(getattr(model, c) for c in columns))).all()
+        fresh = session.execute(recomputed).all()
+        found[name] = len(_normal(stored) ^ _normal(fresh))
+    return found
+
+
+def _normal(rows: Sequence[Any]) -> set[tuple[str, ...]]:
+    """Rows as comparable tuples (SQLite may return computed dates as text)."""
+    return {tuple(str(value) for value in row) for row in rows}
