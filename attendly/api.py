@@ -38,23 +38,23 @@ class BadParameter(AttendlyError):
         self.name = name
 
 
-def _error(status: int, message: str, **extra: Any) -> tuple[Response, int]:
+def json_error(status: int, message: str, **extra: Any) -> tuple[Response, int]:
+    """The body every API error has: `{"error": message, ...}`."""
     return jsonify({"error": message, **extra}), status
+
+
+def register_json_errors(api: Blueprint) -> None:
+    """Forbidden -> 403 and NotFound -> 404 as JSON, for every API blueprint."""
+    api.register_error_handler(Forbidden, lambda exc: json_error(403, str(exc)))
+    api.register_error_handler(NotFound, lambda exc: json_error(404, str(exc)))
+
+
+register_json_errors(blueprint)
 
 
 @blueprint.errorhandler(BadParameter)
 def _bad_parameter(exc: BadParameter) -> tuple[Response, int]:
-    return _error(400, str(exc), parameter=exc.name)
-
-
-@blueprint.errorhandler(Forbidden)
-def _forbidden(exc: Forbidden) -> tuple[Response, int]:
-    return _error(403, str(exc))
-
-
-@blueprint.errorhandler(NotFound)
-def _not_found(exc: NotFound) -> tuple[Response, int]:
-    return _error(404, str(exc))
+    return json_error(400, str(exc), parameter=exc.name)
 
 
 def roles_required(*roles: str) -> Callable[[_F], _F]:
@@ -196,7 +196,7 @@ def create_import() -> tuple[Response, int]:
             int(current_app.config["MAX_CONTENT_LENGTH"]),
         )
     except UploadRejected as exc:
-        return _error(exc.status, str(exc), parameter="file")
+        return json_error(exc.status, str(exc), parameter="file")
     import_id = queue_upload(stored, kind, current_user.username)
     return jsonify({"import_id": import_id, "status": "queued"}), 202
 
@@ -220,4 +220,4 @@ def show_import(import_id: int) -> Response:
 @blueprint.route("/<path:_rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 def unknown(_rest: str) -> tuple[Response, int]:
     """Unknown API paths are 404 JSON (not the Dash page the catch-all route would serve)."""
-    return _error(404, "no such API endpoint")
+    return json_error(404, "no such API endpoint")

@@ -13,7 +13,8 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from attendly.errors import Forbidden, NotFound
+from attendly.api import json_error, register_json_errors
+from attendly.errors import Forbidden
 from attendly.extensions import db
 from attendly.intervention_service import commit_and_publish, current_actor, json_rows
 from attendly.interventions import InvalidIntervention, parse_date
@@ -22,30 +23,17 @@ from db import interventions, letter_templates, letters, truancy
 from db.policy import load_policy
 
 blueprint = Blueprint("interventions_api", __name__, url_prefix="/api/v1")
-
-
-def _error(status: int, message: str, **extra: Any) -> tuple[Response, int]:
-    return jsonify({"error": message, **extra}), status
+register_json_errors(blueprint)
 
 
 @blueprint.errorhandler(InvalidIntervention)
 def _invalid(exc: InvalidIntervention) -> tuple[Response, int]:
-    return _error(422, str(exc), errors=exc.errors)
-
-
-@blueprint.errorhandler(Forbidden)
-def _forbidden(exc: Forbidden) -> tuple[Response, int]:
-    return _error(403, str(exc))
-
-
-@blueprint.errorhandler(NotFound)
-def _not_found(exc: NotFound) -> tuple[Response, int]:
-    return _error(404, str(exc))
+    return json_error(422, str(exc), errors=exc.errors)
 
 
 @blueprint.errorhandler(ValueError)
 def _bad_parameter(exc: ValueError) -> tuple[Response, int]:
-    return _error(400, str(exc))
+    return json_error(400, str(exc))
 
 
 def _body() -> dict[str, Any]:
