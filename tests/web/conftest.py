@@ -142,3 +142,9 @@ def live_url(web_app: Flask) -> Iterator[str]:
     yield _SHARED["live"]
     server.shutdown()
     thread.join(timeout=5)
+
+
+# Fixtures the dashboard browser tests share, registered here once instead of re-exported
+# by every test module (imported last: those modules read PASSWORDS from this one).
+from tests.web.dash_browser import downloads  # noqa: E402, F401
+from tests.web.dashboard_data import iready_school  # noqa: E402, F401

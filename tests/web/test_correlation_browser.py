@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.web import dash_browser, dashboard_data
 from tests.web.dash_browser import (
     choose_option,
     click_export,
@@ -23,9 +22,6 @@ from tests.web.dash_browser import (
 )
 
 pytestmark = pytest.mark.browser
-# Fixtures shared with the other dashboard browser tests.
-downloads = dash_browser.downloads
-iready_school = dashboard_data.iready_school
 
 
 @pytest.fixture(scope="module")

@@ -11,10 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from tests.web import dashboard_data
 from tests.web.conftest import login
-
-iready_school = dashboard_data.iready_school
 
 
 def signed_in(client: FlaskClient, username: str) -> FlaskClient:

@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.web import dash_browser, dashboard_data
 from tests.web.dash_browser import (
     choose_option,
     click_export,
@@ -24,8 +23,6 @@ from tests.web.dash_browser import (
 )
 
 pytestmark = pytest.mark.browser
-downloads = dash_browser.downloads
-iready_school = dashboard_data.iready_school
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 
 

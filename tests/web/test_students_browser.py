@@ -12,7 +12,6 @@ import pytest
 from flask import Flask
 
 from attendly.components import format_rate
-from tests.web import dash_browser, dashboard_data
 from tests.web.dash_browser import (
     choose_option,
     click_export,
@@ -25,9 +24,6 @@ from tests.web.dash_browser import (
 )
 
 pytestmark = pytest.mark.browser
-# Fixtures shared with the other dashboard browser tests.
-downloads = dash_browser.downloads
-iready_school = dashboard_data.iready_school
 
 
 @pytest.fixture(scope="module")
