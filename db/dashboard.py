@@ -31,7 +31,6 @@ from db.models import (
     Import,
     IReadyDiagnostic,
     School,
-    Student,
     StudentYearSummary,
 )
 
@@ -95,12 +94,6 @@ def school_name(session: Session) -> str:
 def last_updated(session: Session) -> dt.datetime | None:
     """When the last completed import finished (the data's freshness)."""
     return session.scalar(select(func.max(Import.finished_at)).where(Import.status == "completed"))
-
-
-def in_grades(statement: Any, grades: Sequence[int] | None) -> Any:
-    if grades is None:
-        return statement
-    return statement.where(Student.grade_level.in_(grades))
 
 
 def daily_totals(session: Session, scope: Scope) -> pd.DataFrame:

@@ -69,7 +69,8 @@ def resolve_period(
     return academic_year, as_of
 
 
-def _in_grades(statement: _S, grades: Sequence[int] | None) -> _S:
+def in_grades(statement: _S, grades: Sequence[int] | None) -> _S:
+    """`statement` limited to students in `grades` (None: no limit)."""
     if grades is None:
         return statement
     return cast(_S, statement.where(Student.grade_level.in_(grades)))
@@ -95,7 +96,7 @@ def attendance_days(
         .join(Student, Student.id == record.student_id)
         .where(record.academic_year == academic_year, record.date <= as_of)
     )
-    result = session.execute(_in_grades(statement, grades))
+    result = session.execute(in_grades(statement, grades))
     return frame(result)
 
 
@@ -107,7 +108,7 @@ def _students(session: Session, grades: Sequence[int] | None) -> pd.DataFrame:
         Student.last_name,
         Student.first_name,
     ).join(School, School.id == Student.school_id)
-    result = session.execute(_in_grades(statement, grades))
+    result = session.execute(in_grades(statement, grades))
     return frame(result)
 
 
@@ -121,7 +122,7 @@ def _stored_figures(
         .join(Student, Student.id == summary.student_id)
         .where(summary.academic_year == academic_year)
     )
-    result = session.execute(_in_grades(statement, grades))
+    result = session.execute(in_grades(statement, grades))
     figures = frame(result)
     for name in ("absence_rate", "attendance_rate", "period_attendance_rate"):
         figures[name] = figures[name].astype(float)
@@ -180,7 +181,7 @@ def iready_growth(
     )
     if until is not None:
         statement = statement.where(diag.completion_date <= until)
-    result = session.execute(_in_grades(statement, grades))
+    result = session.execute(in_grades(statement, grades))
     return growth_by_student(frame(result))
 
 

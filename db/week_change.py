@@ -16,7 +16,7 @@ from attendly.metrics.policy import Policy
 from attendly.metrics.student import figures_from_totals, student_year_figures
 from db import queries
 from db.aggregates import day_sums
-from db.dashboard import TOTALS, Scope, in_grades
+from db.dashboard import TOTALS, Scope
 from db.frames import frame
 from db.models import AttendanceRecord, Student, StudentWeekSummary
 
@@ -90,7 +90,7 @@ def totals_after(session: Session, policy: Policy, scope: Scope, after: dt.date)
     if scope.grades is not None:
         days = days.join(Student, Student.id == record.student_id)
     parts = [
-        frame(session.execute(in_grades(statement, scope.grades)), ["student_id", *TOTALS])
+        frame(session.execute(queries.in_grades(statement, scope.grades)), ["student_id", *TOTALS])
         for statement in (weeks, days)
     ]
     both = pd.concat([part for part in parts if not part.empty] or parts[:1])
