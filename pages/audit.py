@@ -15,6 +15,7 @@ dash.register_page(
     name="Audit log",
     title="Audit log · Attendly",
     order=95,
+    nav_group="admin",
     roles=("admin",),
 )
 

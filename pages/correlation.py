@@ -16,6 +16,7 @@ dash.register_page(
     name="Attendance vs i-Ready",
     title="Attendance vs i-Ready · Attendly",
     order=20,
+    nav_group="primary",
     roles=ROLES,
     filters=("grade", "year"),
 )

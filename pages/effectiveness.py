@@ -13,6 +13,7 @@ dash.register_page(
     name="Effectiveness",
     title="Intervention effectiveness · Attendly",
     order=40,
+    nav_group="more",
     roles=("admin", "principal", "counselor", "teacher"),
 )
 

@@ -15,6 +15,7 @@ dash.register_page(
     name="Imports",
     title="Imports · Attendly",
     order=80,
+    nav_group="admin",
     roles=("admin",),
 )
 

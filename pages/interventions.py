@@ -27,6 +27,7 @@ dash.register_page(
     name="Interventions",
     title="Interventions · Attendly",
     order=30,
+    nav_group="primary",
     roles=("admin", "principal", "counselor", "teacher"),
 )
 

@@ -17,6 +17,7 @@ dash.register_page(
     name="Letter templates",
     title="Letter templates · Attendly",
     order=80,
+    nav_group="more",
     # Everyone may read what families are sent; administrators and principals edit.
     roles=("admin", "principal", "counselor", "teacher"),
 )

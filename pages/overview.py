@@ -16,6 +16,7 @@ dash.register_page(
     name="Overview",
     title="Overview · Attendly",
     order=0,
+    nav_group="primary",
     roles=ROLES,
     filters=("grade", "year"),
 )

@@ -18,6 +18,7 @@ dash.register_page(
     name="Students",
     title="Students · Attendly",
     order=10,
+    nav_group="primary",
     roles=ROLES,
     filters=("grade", "year"),
 )

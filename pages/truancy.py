@@ -16,6 +16,7 @@ dash.register_page(
     name="Truancy ladder",
     title="Truancy ladder · Attendly",
     order=35,
+    nav_group="more",
     # Teachers see their grades' queue read-only; deciding and letters are for the others.
     roles=("admin", "principal", "counselor", "teacher"),
     filters=("grade", "year"),

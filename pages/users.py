@@ -10,7 +10,13 @@ from attendly import ids
 from attendly.auth import ROLES
 
 dash.register_page(
-    __name__, path="/users", name="Users", title="Users · Attendly", order=90, roles=("admin",)
+    __name__,
+    path="/users",
+    name="Users",
+    title="Users · Attendly",
+    order=90,
+    nav_group="admin",
+    roles=("admin",),
 )
 
 

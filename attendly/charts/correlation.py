@@ -9,12 +9,15 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from attendly.charts.theme import (
+    HEATMAP_SCALE,
+    HEATMAP_TEXT,
     OKABE_ITO,
     PLACEMENT_LABELS,
     SUBJECT_LABELS,
     TIER_SYMBOLS,
     base_figure,
     empty_figure,
+    horizontal_line,
     tier_colour,
     tier_label,
     tier_rank,
@@ -123,7 +126,7 @@ def growth_figure(subject: str, points: pd.DataFrame, webgl: bool | None = None)
                 hovertemplate="%{x:.2f} % attended, %{y:.0f} % of typical growth<extra></extra>",
             )
         )
-    figure.add_hline(y=100, line={"color": OKABE_ITO["blue"], "dash": "dash"})
+    figure.update_layout(horizontal_line(100, {"color": OKABE_ITO["blue"], "dash": "dash"}))
     return figure
 
 
@@ -143,8 +146,9 @@ def placement_heatmap_figure(subject: str, counts: pd.DataFrame) -> go.Figure:
         z=grid.to_numpy(),
         x=[PLACEMENT_LABELS[int(level)] for level in grid.columns],
         y=[tier_label(str(tier)) for tier in grid.index],
-        colorscale="Blues",
+        colorscale=HEATMAP_SCALE,
         texttemplate="%{z}",
+        textfont=HEATMAP_TEXT,
         hovertemplate="%{y}, %{x}: %{z} students<extra></extra>",
         colorbar={"title": {"text": "Students"}, "thickness": 12},
     )

@@ -6,10 +6,12 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from attendly.charts.theme import (
+    LINE_ORANGE,
     OKABE_ITO,
     TARGET_RATE,
     base_figure,
     empty_figure,
+    horizontal_line,
     tier_colour,
     tier_label,
     tier_rank,
@@ -36,17 +38,13 @@ def weekly_trend_figure(weeks: pd.DataFrame) -> go.Figure:
         y=weeks["period_attendance_rate"],
         name="Period attendance",
         mode="lines",
-        line={"color": OKABE_ITO["orange"], "dash": "dot", "width": 2},
-    )
-    figure.add_hline(
-        y=TARGET_RATE,
-        line={"color": OKABE_ITO["vermillion"], "dash": "dash"},
-        annotation_text="90 % (chronic absence line)",
-        annotation_position="bottom right",
+        line={"color": LINE_ORANGE, "dash": "dot", "width": 2},
     )
     low = min([*pd.to_numeric(weeks["attendance_rate"]).dropna(), TARGET_RATE])
     step = 7 if len(weeks) <= 14 else 28  # a tick every week, or every fourth for a long year
+    target = {"color": OKABE_ITO["vermillion"], "dash": "dash"}
     figure.update_layout(
+        **horizontal_line(TARGET_RATE, target, "90 % (chronic absence line)"),
         yaxis_range=[max(0.0, low - 5), 100.5],
         # Ticks on the Mondays that label each school week.
         xaxis={"tickformat": "%b %d", "tick0": "2020-08-03", "dtick": step * 24 * 3600 * 1000},
@@ -76,7 +74,11 @@ def tier_distribution_figure(tier_counts: dict[str, int]) -> go.Figure:
         hovertemplate="%{y}: %{x:,} students<extra></extra>",
         showlegend=False,
     )
-    figure.update_layout(height=300, margin={"l": 140})
+    # Whole students: with small counts plotly's automatic ticks fell on 0.5, 1.5, ...
+    small = max(counts) <= 10
+    figure.update_layout(
+        height=300, margin={"l": 140}, xaxis={"tickformat": ",d", "dtick": 1 if small else None}
+    )
     return figure
 
 

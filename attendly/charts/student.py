@@ -9,11 +9,15 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from attendly.charts.theme import (
+    HEATMAP_SCALE,
+    HEATMAP_TEXT,
+    LINE_ORANGE,
     OKABE_ITO,
     SUBJECT_LABELS,
     TARGET_RATE,
     base_figure,
     empty_figure,
+    horizontal_line,
 )
 
 STATUS_LEVELS = {"Present": 0, "Partly absent": 1, "Absent all day": 2}
@@ -81,15 +85,16 @@ def weekday_period_figure(cells: pd.DataFrame) -> go.Figure:
     figure = base_figure(title, "Period", "")
     figure.add_heatmap(
         z=grid.to_numpy(),
-        x=[f"Period {period}" for period in grid.columns],
+        x=[str(period) for period in grid.columns],  # the axis says "Period" once
         y=list(WEEKDAY_ORDER),
-        colorscale="Blues",
+        colorscale=HEATMAP_SCALE,
         zmin=0,
         texttemplate="%{z}",
-        hovertemplate="%{y}, %{x}: %{z} missed<extra></extra>",
+        textfont=HEATMAP_TEXT,
+        hovertemplate="%{y}, period %{x}: %{z} missed<extra></extra>",
         colorbar={"title": {"text": "Missed"}, "thickness": 12},
     )
-    figure.update_layout(height=300, yaxis={"autorange": "reversed"})
+    figure.update_layout(height=300, xaxis_type="category", yaxis={"autorange": "reversed"})
     return figure
 
 
@@ -115,11 +120,11 @@ def monthly_figure(months: pd.DataFrame) -> go.Figure:
         y=months["period_attendance_rate"],
         name="Periods attended",
         mode="lines+markers",
-        line={"color": OKABE_ITO["orange"], "width": 3},
+        line={"color": LINE_ORANGE, "width": 3},
         marker={"symbol": "diamond", "size": 9},
     )
-    figure.add_hline(y=TARGET_RATE, line={"color": OKABE_ITO["vermillion"], "dash": "dash"})
-    figure.update_layout(yaxis_range=[0, 105], height=320)
+    target = {"color": OKABE_ITO["vermillion"], "dash": "dash"}
+    figure.update_layout(horizontal_line(TARGET_RATE, target), yaxis_range=[0, 105], height=320)
     return figure
 
 
@@ -127,12 +132,14 @@ def iready_history_figure(
     subject: str, diagnostics: pd.DataFrame, domains: pd.DataFrame, growth: dict[str, Any]
 ) -> go.Figure:
     """Overall scale score per diagnostic (thick) and domain scores (thin), with progress to
-    typical and stretch growth in the title."""
+    typical and stretch growth under the title."""
     name = SUBJECT_LABELS.get(subject, subject)
     rows = diagnostics[diagnostics["subject"] == subject] if len(diagnostics) else diagnostics
     if rows.empty:
         return empty_figure(f"i-Ready {name}", "No diagnostic this year")
-    figure = base_figure(f"i-Ready {name}: {_progress_text(growth)}", "Diagnostic date", "Score")
+    figure = base_figure(f"i-Ready {name}", "Diagnostic date", "Score")
+    # The growth figures go under the title: on one line they ran under the Export menu.
+    figure.update_layout(title_subtitle_text=_progress_text(growth))
     mine = domains[domains["subject"] == subject] if len(domains) else domains
     for index, (domain, group) in enumerate(mine.groupby("domain", sort=True)):
         figure.add_scatter(

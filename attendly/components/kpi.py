@@ -7,8 +7,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import html
 
-from attendly.charts.theme import TIER_COLOURS, tier_label
-from attendly.metrics.tiers import Tier
+from attendly.charts.theme import tier_colour, tier_label, tier_text_colour
 
 SUBJECT_NAMES = {"ELA": "Reading (ELA)", "MATH": "Math"}
 
@@ -111,7 +110,7 @@ def tier_badge(tier: str, count: int | None = None, change: str = "") -> html.Sp
         text,
         id=f"tier-{tier}",
         className="badge rounded-pill tier-badge",
-        style={"backgroundColor": TIER_COLOURS.get(Tier(tier), "#666"), "color": "#000"},
+        style={"backgroundColor": tier_colour(tier), "color": tier_text_colour(tier)},
     )
     if not change:
         return badge
