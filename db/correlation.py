@@ -8,9 +8,10 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from attendly.metrics.correlation import by_tier, joined, pearson
+from attendly.cache import cached
+from attendly.metrics.correlation import joined, pearson, tiers_of
 from attendly.metrics.policy import Policy
-from db.dashboard import Scope, scope_frames
+from db.dashboard import Scope, data_version, scope_frames
 
 POINT_COLUMNS = (
     "student_id",
@@ -24,6 +25,8 @@ POINT_COLUMNS = (
     "progress_to_typical",
     "progress_to_stretch",
 )
+
+FIGURE_PART = ["student_id", "eligible", *POINT_COLUMNS[1:5], "tier"]
 
 
 @dataclass
@@ -40,11 +43,23 @@ class SubjectCorrelation:
 def subject_correlation(
     session: Session, policy: Policy, scope: Scope, subject: str
 ) -> SubjectCorrelation:
-    """Eligible students with a most recent diagnostic in `subject` (same academic year)."""
+    """Eligible students with a most recent diagnostic in `subject` (same academic year).
+
+    Cached per data version like the frames it is built from. Callers must not modify it.
+    """
     if scope.empty:
         return _empty(subject)
-    figures, growth = scope_frames(session, policy, scope)
-    both = joined(figures, growth, subject)
+    version = data_version(session)
+    key = ("correlation", scope, policy, subject, version)
+    return cached(key, lambda: _subject_correlation(session, policy, scope, subject, version))
+
+
+def _subject_correlation(
+    session: Session, policy: Policy, scope: Scope, subject: str, version: tuple[Any, ...]
+) -> SubjectCorrelation:
+    figures, growth = scope_frames(session, policy, scope, version)
+    # Only the figures' columns used below: the merge copies every column it is given.
+    both = joined(figures if figures.empty else figures[FIGURE_PART], growth, subject)
     if both.empty:
         return _empty(subject)
     points = both.sort_values("student_id")[list(POINT_COLUMNS)].reset_index(drop=True)
@@ -52,7 +67,7 @@ def subject_correlation(
         [float(v) for v in points["attendance_rate"]],
         [float(v) for v in points["most_recent_score"]],
     )
-    tiers = pd.DataFrame(by_tier(figures, growth, subject))
+    tiers = pd.DataFrame(tiers_of(both))
     return SubjectCorrelation(subject, points, fit, tiers, placement_counts(points))
 
 

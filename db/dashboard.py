@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from attendly.cache import cached
@@ -24,17 +24,28 @@ from attendly.metrics.correlation import correlations
 from attendly.metrics.iready import subject_kpis
 from attendly.metrics.kpis import DAY_TOTAL_COLUMNS, attendance_kpis, trend_from_totals
 from attendly.metrics.policy import Policy
+from attendly.metrics.rounding import percent
 from db import queries
-from db.frames import frame
+from db.growth import PAGE_COLUMNS
 from db.models import (
     AttendanceDayTotal,
     Import,
-    IReadyDiagnostic,
     School,
     StudentYearSummary,
 )
+from db.queries import data_version
+from db.reads import read_frame
 
 YEAR_PATTERN = re.compile(r"^\d{4}-\d{4}$")
+# The per-student columns a grade's KPIs add up (metrics.kpis.attendance_kpis).
+GRADE_SUMS = (
+    "days_enrolled",
+    "days_present",
+    "eligible",
+    "chronically_absent",
+    "present_periods",
+    "scheduled_periods",
+)
 TOTALS = (
     "days_enrolled",
     "days_absent",
@@ -115,7 +126,7 @@ def daily_totals(session: Session, scope: Scope) -> pd.DataFrame:
     )
     if scope.grades is not None:
         statement = statement.where(day.grade_level.in_(scope.grades))
-    totals = frame(session.execute(statement), DAY_TOTAL_COLUMNS)
+    totals = read_frame(session, statement, DAY_TOTAL_COLUMNS)
     for name in DAY_TOTAL_COLUMNS[1:]:
         totals[name] = totals[name].astype("int64")
     return totals
@@ -149,69 +160,68 @@ def kpi_object(
         "as_of": scope.as_of.isoformat() if scope.as_of else None,
         **attendance_kpis(figures, policy),
         "iready": subject_kpis(growth),
-        "correlation": correlations(figures, growth),
+        # Only the joined columns: the correlation merges copy every column they are given.
+        "correlation": correlations(
+            _only(figures, ["student_id", "eligible", "attendance_rate"]),
+            _only(growth, ["student_id", "subject", "most_recent_score"]),
+        ),
     }
 
 
+def _only(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """These columns of a non-empty frame (an empty one as it is: it may lack them)."""
+    return frame if frame.empty else frame[columns]
+
+
 def grade_comparison(figures: pd.DataFrame, policy: Policy) -> pd.DataFrame:
-    """Per grade: students, attendance rate, chronic absenteeism rate, truant students."""
-    rows = []
-    for grade, group in figures.groupby("grade_level", sort=True):
-        kpis = attendance_kpis(group, policy)
-        rows.append(
-            {
-                "grade_level": int(str(grade)),
-                "students": kpis["students"],
-                "attendance_rate": kpis["attendance_rate"],
-                "chronic_absenteeism_rate": kpis["chronic_absenteeism_rate"],
-                "period_attendance_rate": kpis["period_attendance_rate"],
-                "truant_students": kpis["truant_students"],
-            }
-        )
+    """Per grade: students, attendance rate, chronic absenteeism rate, truant students (the
+    attendance_kpis of each grade's students, from one grouped sum)."""
     columns = ["grade_level", "students", "attendance_rate", "chronic_absenteeism_rate"]
     columns += ["period_attendance_rate", "truant_students"]
+    if figures.empty:
+        return pd.DataFrame([], columns=columns)
+    counted = figures[list(GRADE_SUMS)].astype("int64")
+    counted["truant"] = figures["truancy_occasions"] >= policy.truant_threshold
+    counted["students"] = 1
+    sums = counted.groupby(figures["grade_level"], sort=True).sum().to_dict("index")
+    rows = [
+        {
+            "grade_level": int(str(grade)),
+            "students": int(n["students"]),
+            "attendance_rate": _rate(n, "days_present", "days_enrolled"),
+            "chronic_absenteeism_rate": _rate(n, "chronically_absent", "eligible"),
+            "period_attendance_rate": _rate(n, "present_periods", "scheduled_periods"),
+            "truant_students": int(n["truant"]),
+        }
+        for grade, n in sums.items()
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 
-def data_version(session: Session) -> tuple[Any, ...]:
-    """Changes whenever imported data, a rollback or a policy refresh changes what pages show.
-
-    Imports (count, completed count, last finish), summaries (count, last refresh) and
-    i-Ready diagnostics (count, highest id): a few milliseconds of aggregate reads.
-    """
-    imports = session.execute(
-        select(
-            func.count(),
-            func.sum(case((Import.status == "completed", 1), else_=0)),
-            func.max(Import.finished_at),
-        ).select_from(Import)
-    ).one()
-    summaries = session.execute(
-        select(func.count(), func.max(StudentYearSummary.refreshed_at)).select_from(
-            StudentYearSummary
-        )
-    ).one()
-    diagnostics = session.execute(
-        select(func.count(), func.max(IReadyDiagnostic.id)).select_from(IReadyDiagnostic)
-    ).one()
-    return (*imports, *summaries, *diagnostics)
+def _rate(sums: dict[Any, Any], part: str, whole: str) -> float | None:
+    return percent(int(sums[part]), int(sums[whole]))
 
 
 def scope_frames(
-    session: Session, policy: Policy, scope: Scope
+    session: Session, policy: Policy, scope: Scope, version: tuple[Any, ...] | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(per-student figures with names, i-Ready growth) of a non-empty scope; cached per
-    data version. Callers must not modify the frames."""
+    """(per-student figures with names, i-Ready growth with db.growth.PAGE_COLUMNS) of a
+    non-empty scope; cached per data version (`version` when the caller just read it).
+    Callers must not modify them."""
     assert scope.academic_year is not None and scope.as_of is not None
     year, as_of = scope.academic_year, scope.as_of
+    version = version or data_version(session)
 
     def load() -> tuple[pd.DataFrame, pd.DataFrame]:
         figures = queries.student_figures(
-            session, policy, academic_year=year, as_of=as_of, grades=scope.grades
+            session, policy, academic_year=year, as_of=as_of, grades=scope.grades, version=version
         )
-        return figures, queries.iready_growth(session, year, scope.grades)
+        growth = queries.iready_growth(
+            session, year, scope.grades, columns=PAGE_COLUMNS, version=version
+        )
+        return figures, growth
 
-    return cached(("frames", scope, policy, data_version(session)), load)
+    return cached(("frames", scope, policy, version), load)
 
 
 def overview_data(session: Session, policy: Policy, scope: Scope) -> OverviewData:
@@ -219,12 +229,15 @@ def overview_data(session: Session, policy: Policy, scope: Scope) -> OverviewDat
     if scope.empty:
         empty = kpi_object(policy, scope, pd.DataFrame(columns=["tier"]), _no_growth())
         return OverviewData(scope, empty, None, trend_from_totals(pd.DataFrame()), pd.DataFrame())
-    key = ("overview", scope, policy, data_version(session))
-    return cached(key, lambda: _overview_data(session, policy, scope))
+    version = data_version(session)
+    key = ("overview", scope, policy, version)
+    return cached(key, lambda: _overview_data(session, policy, scope, version))
 
 
-def _overview_data(session: Session, policy: Policy, scope: Scope) -> OverviewData:
-    figures, growth = scope_frames(session, policy, scope)
+def _overview_data(
+    session: Session, policy: Policy, scope: Scope, version: tuple[Any, ...]
+) -> OverviewData:
+    figures, growth = scope_frames(session, policy, scope, version)
     current = kpi_object(policy, scope, figures, growth)
     from db import week_change
 
@@ -232,7 +245,7 @@ def _overview_data(session: Session, policy: Policy, scope: Scope) -> OverviewDa
     previous = None
     if before is not None:
         earlier = week_change.figures_before(session, policy, scope, figures, before)
-        earlier_growth = week_change.growth_as_of(session, scope, before)
+        earlier_growth = week_change.growth_as_of(session, scope, before, growth, version)
         previous = kpi_object(policy, scope, earlier, earlier_growth)
     weeks = trend_from_totals(daily_totals(session, scope), "week")
     return OverviewData(

@@ -7,13 +7,13 @@ import datetime as dt
 from collections.abc import Sequence
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from attendly.metrics.early_warning import early_warning as early_warning_table
 from attendly.metrics.early_warning import estimated_days_remaining
 from attendly.metrics.policy import Policy
-from db.models import AttendanceDayTotal, SchoolCalendarDay, Student
+from db.models import AttendanceDayTotal, School, SchoolCalendarDay
 from db.queries import student_figures
 
 
@@ -36,11 +36,16 @@ def early_warning(
         return early_warning_table(
             pd.DataFrame(columns=["student_id", "days_enrolled", "days_absent", "days_remaining"])
         )
-    schools: dict[str, int] = dict(session.execute(select(Student.id, Student.school_id)).all())
-    remaining = _days_remaining(session, academic_year, as_of)
-    figures["days_remaining"] = [
-        remaining.get(schools.get(student, -1), 0) for student in figures["student_id"]
-    ]
+    # Each student's school comes with the figures (school_code): a few schools to look up,
+    # not every student. 0 days for a school without any (or a student without a school).
+    codes = dict(session.execute(select(School.id, School.code)).all())
+    remaining = {
+        codes[school]: days
+        for school, days in _days_remaining(session, academic_year, as_of).items()
+        if school in codes
+    }
+    days = figures["school_code"].map(pd.Series(remaining, dtype="int64"))
+    figures["days_remaining"] = days.fillna(0).astype("int64")
     return early_warning_table(figures)
 
 
@@ -56,19 +61,18 @@ def _days_remaining(session: Session, academic_year: str, as_of: dt.date) -> dic
             .group_by(day.school_id)
         ).all()
     )
+    # Per school with a calendar this year (one read): its days after as_of (0 when none).
     calendar = SchoolCalendarDay
-    has_calendar = set(
-        session.scalars(
-            select(calendar.school_id).where(calendar.academic_year == academic_year).distinct()
-        )
-    )
-    ahead = dict(
-        session.execute(
-            select(calendar.school_id, func.count())
-            .where(calendar.academic_year == academic_year, calendar.date > as_of)
+    later = func.sum(case((calendar.date > as_of, 1), else_=0))
+    ahead = {
+        school: int(days)
+        for school, days in session.execute(
+            select(calendar.school_id, later)
+            .where(calendar.academic_year == academic_year)
             .group_by(calendar.school_id)
         ).all()
-    )
+    }
+    has_calendar = set(ahead)
     return {
         school: ahead.get(school, 0)
         if school in has_calendar

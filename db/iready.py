@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy import Integer, Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from db.growth import refresh_growth
 from db.loaders import ID_CHUNK, chunks
 from db.models import IReadyDiagnostic, IReadyDomainScore, Student
 
@@ -180,7 +181,8 @@ def differs(merged: pd.DataFrame, names: Sequence[str]) -> pd.Series:
 
 
 def upsert_diagnostics(session: Session, rows: pd.DataFrame, domains: pd.DataFrame) -> WriteCounts:
-    """Insert new diagnostics, update changed ones (domain scores included), skip the rest.
+    """Insert new diagnostics, update changed ones (domain scores included), skip the rest,
+    and refresh the growth table (db.growth) of the students whose diagnostics changed.
 
     `rows` holds KEY, VALUES and `import_id`, one row per key, indexed by source row;
     `domains` holds `domain` and DOMAIN_VALUES, indexed by the same source rows.
@@ -203,6 +205,7 @@ def upsert_diagnostics(session: Session, rows: pd.DataFrame, domains: pd.DataFra
     counts.inserted, counts.updated = int((~matched).sum()), int(changed.sum())
     counts.unchanged = int((matched & ~changed).sum())
     counts.students = set(merged.loc[~matched | changed, "student_id"])
+    refresh_growth(session, counts.students)
     return counts
 
 

@@ -12,22 +12,53 @@ from collections.abc import Sequence
 from typing import Any, TypeVar, cast
 
 import pandas as pd
-from sqlalchemy import Select, func, select
+from sqlalchemy import Float, Select, case, func, select, true
 from sqlalchemy.orm import Session
 
+from attendly.cache import cached
 from attendly.errors import Forbidden
 from attendly.metrics.correlation import correlations
-from attendly.metrics.iready import growth_by_student, subject_kpis
+from attendly.metrics.iready import GROWTH_COLUMNS, growth_by_student, subject_kpis
 from attendly.metrics.kpis import attendance_kpis, trend
 from attendly.metrics.policy import Policy
 from attendly.metrics.student import FIGURE_COLUMNS, student_year_figures
 from attendly.metrics.years import academic_year_of
+from db import growth
 from db.frames import frame
-from db.models import AttendanceRecord, IReadyDiagnostic, School, Student, StudentYearSummary
+from db.models import (
+    AttendanceRecord,
+    Import,
+    IReadyDiagnostic,
+    School,
+    Student,
+    StudentYearSummary,
+)
+from db.reads import code_point_order, read_frame
 
 _S = TypeVar("_S", bound=Select)
 
 STUDENT_COLUMNS = ("grade_level", "school_code", "last_name", "first_name")
+RATE_COLUMNS = ("absence_rate", "attendance_rate", "period_attendance_rate")
+# Column types of the stored figures (every summary column is NOT NULL).
+STORED_TYPES = {
+    **dict.fromkeys(("student_id", "tier", "school_code", "last_name", "first_name"), "str"),
+    "as_of": "object",
+    **dict.fromkeys(RATE_COLUMNS, "float64"),
+    **dict.fromkeys(("truant", "eligible", "chronically_absent"), "bool"),
+    **dict.fromkeys(
+        (
+            "days_enrolled",
+            "days_absent",
+            "days_present",
+            "partial_days",
+            "scheduled_periods",
+            "present_periods",
+            "truancy_occasions",
+            "grade_level",
+        ),
+        "int64",
+    ),
+}
 
 
 def scoped_grades(
@@ -115,18 +146,65 @@ def _students(session: Session, grades: Sequence[int] | None) -> pd.DataFrame:
 def _stored_figures(
     session: Session, academic_year: str, grades: Sequence[int] | None
 ) -> pd.DataFrame:
+    """The summary rows of the year with the students' grade, school and names (one read),
+    by student id (one row per student: the order sort_values gives).
+
+    The two-decimal rates are read as floats: the database converts each to the nearest
+    double, exactly as float(Decimal) would, without a Decimal per value.
+    """
     summary = StudentYearSummary
-    columns = [getattr(summary, name) for name in FIGURE_COLUMNS]
+    columns = [
+        getattr(summary, name).cast(Float).label(name)
+        if name in RATE_COLUMNS
+        else getattr(summary, name)
+        for name in FIGURE_COLUMNS
+    ]
     statement = (
-        select(*columns)
+        select(
+            *columns,
+            Student.grade_level,
+            School.code.label("school_code"),
+            Student.last_name,
+            Student.first_name,
+        )
         .join(Student, Student.id == summary.student_id)
+        .join(School, School.id == Student.school_id)
         .where(summary.academic_year == academic_year)
+        .order_by(code_point_order(session, summary.student_id))
     )
-    result = session.execute(in_grades(statement, grades))
-    figures = frame(result)
-    for name in ("absence_rate", "attendance_rate", "period_attendance_rate"):
-        figures[name] = figures[name].astype(float)
-    return figures
+    return read_frame(session, in_grades(statement, grades), dtypes=STORED_TYPES)
+
+
+def data_version(session: Session) -> tuple[Any, ...]:
+    """Changes whenever imported data, a rollback or a policy refresh changes what pages show.
+
+    Imports (count, completed count, last finish), summaries (count, last refresh) and
+    i-Ready diagnostics (count, highest id): aggregate reads in one round trip.
+    """
+    parts = (
+        select(
+            func.count(),
+            func.sum(case((Import.status == "completed", 1), else_=0)),
+            func.max(Import.finished_at),
+        ).select_from(Import),
+        select(func.count(), func.max(StudentYearSummary.refreshed_at)).select_from(
+            StudentYearSummary
+        ),
+        select(func.count(), func.max(IReadyDiagnostic.id)).select_from(IReadyDiagnostic),
+    )
+    first, second, third = (part.subquery() for part in parts)
+    joined = first.join(second, true()).join(third, true())  # one row each
+    return tuple(session.execute(select(joined)).one())
+
+
+def growth_in_sync(session: Session, version: tuple[Any, ...] | None = None) -> bool:
+    """db.growth.in_sync, counted once per data `version` within an app when the caller has
+    one (attendly.cache): a page reading growth now and a week earlier counts the tables once.
+    Every diagnostic write changes the version (and the growth rows in the same transaction).
+    """
+    if version is None:
+        return growth.in_sync(session)
+    return cached(("growth-in-sync", version), lambda: growth.in_sync(session))
 
 
 def student_figures(
@@ -136,18 +214,37 @@ def student_figures(
     academic_year: str,
     as_of: dt.date,
     grades: Sequence[int] | None = None,
+    version: tuple[Any, ...] | None = None,
 ) -> pd.DataFrame:
     """Per-student figures (FIGURE_COLUMNS + grade_level, school_code, names), by student id.
 
     As of the year's latest date they come from the summary table; for an earlier date they
-    are recomputed from the raw student-days with the same metric code.
+    are recomputed from the raw student-days with the same metric code. Within an app the
+    frame is cached per data version (attendly.cache; `version` when the caller just read it):
+    a page that needs it twice reads once. Callers get their own copy.
     """
+
+    def load() -> pd.DataFrame:
+        return _student_figures(session, policy, academic_year, as_of, grades)
+
+    grades = tuple(grades) if grades is not None else None
+    version = version or data_version(session)
+    key = ("student-figures", academic_year, as_of, grades, policy, version)
+    return cached(key, load).copy()
+
+
+def _student_figures(
+    session: Session,
+    policy: Policy,
+    academic_year: str,
+    as_of: dt.date,
+    grades: Sequence[int] | None,
+) -> pd.DataFrame:
     latest = latest_date(session, academic_year)
     if latest is not None and as_of >= latest:
-        figures = _stored_figures(session, academic_year, grades)
-    else:
-        days = attendance_days(session, academic_year, as_of, grades)
-        figures = student_year_figures(days, policy)
+        return _stored_figures(session, academic_year, grades)
+    days = attendance_days(session, academic_year, as_of, grades)
+    figures = student_year_figures(days, policy)
     merged = figures.merge(_students(session, grades), on="student_id", how="left")
     return merged.sort_values("student_id", kind="stable").reset_index(drop=True)
 
@@ -157,12 +254,30 @@ def iready_growth(
     academic_year: str,
     grades: Sequence[int] | None,
     until: dt.date | None = None,
+    columns: Sequence[str] = GROWTH_COLUMNS,
+    version: tuple[Any, ...] | None = None,
 ) -> pd.DataFrame:
-    """i-Ready growth per (student, subject) for one academic year (metrics GROWTH_COLUMNS).
+    """i-Ready growth per (student, subject) for one academic year (metrics GROWTH_COLUMNS,
+    or the `columns` of them asked for: a page reads only what it shows).
 
     `until` leaves out diagnostics completed after that date: an explicit as-of date means
-    "what was known then", for i-Ready as for attendance.
+    "what was known then", for i-Ready as for attendance. Read from the growth table (one row
+    per student and subject) while it is in step with the diagnostics, else computed from them
+    (checked once per data `version` when the caller just read it: growth_in_sync).
     """
+    if growth_in_sync(session, version):
+        return growth.stored_growth(session, academic_year, grades, until, columns)
+    computed = growth_from_diagnostics(session, academic_year, grades, until)
+    return computed if tuple(columns) == GROWTH_COLUMNS else computed[list(columns)]
+
+
+def growth_from_diagnostics(
+    session: Session,
+    academic_year: str,
+    grades: Sequence[int] | None,
+    until: dt.date | None = None,
+) -> pd.DataFrame:
+    """`iready_growth` computed from the raw diagnostics (metrics GROWTH_COLUMNS)."""
     diag = IReadyDiagnostic
     statement = (
         select(

@@ -67,8 +67,10 @@ def student_rows(session: Session, policy: Policy, scope: Scope) -> pd.DataFrame
     if scope.empty:
         return pd.DataFrame(columns=list(LIST_COLUMNS))
 
+    version = data_version(session)
+
     def build() -> pd.DataFrame:
-        figures, growth = scope_frames(session, policy, scope)
+        figures, growth = scope_frames(session, policy, scope, version)
         rows = figures.copy()
         for subject in ("ELA", "MATH"):
             latest = growth[growth["subject"] == subject].set_index("student_id")
@@ -78,7 +80,7 @@ def student_rows(session: Session, policy: Policy, scope: Scope) -> pd.DataFrame
         rows = rows.sort_values(["last_name", "first_name", "student_id"], kind="stable")
         return rows[list(LIST_COLUMNS)].reset_index(drop=True)
 
-    return cached(("student-rows", scope, policy, data_version(session)), build)
+    return cached(("student-rows", scope, policy, version), build)
 
 
 def filter_students(rows: pd.DataFrame, chosen: StudentFilter) -> pd.DataFrame:

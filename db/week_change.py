@@ -7,18 +7,19 @@ The year's per-student totals (the summary table) minus the days after the compa
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, func, select, union_all
 from sqlalchemy.orm import Session
 
 from attendly.metrics.policy import Policy
 from attendly.metrics.student import figures_from_totals, student_year_figures
-from db import queries
+from db import growth, queries
 from db.aggregates import day_sums
 from db.dashboard import TOTALS, Scope
-from db.frames import frame
 from db.models import AttendanceRecord, Student, StudentWeekSummary
+from db.reads import code_point_order, read_frame
 
 
 def previous_as_of(session: Session, scope: Scope, days: int = 7) -> dt.date | None:
@@ -89,16 +90,33 @@ def totals_after(session: Session, policy: Policy, scope: Scope, after: dt.date)
     )
     if scope.grades is not None:
         days = days.join(Student, Student.id == record.student_id)
-    parts = [
-        frame(session.execute(queries.in_grades(statement, scope.grades)), ["student_id", *TOTALS])
-        for statement in (weeks, days)
-    ]
-    both = pd.concat([part for part in parts if not part.empty] or parts[:1])
-    for name in TOTALS:
-        both[name] = both[name].astype("int64")
-    return both.groupby("student_id", sort=True)[list(TOTALS)].sum()
+    # Whole weeks and the rest of `after`'s week, added up per student by the database.
+    both = union_all(
+        queries.in_grades(weeks, scope.grades), queries.in_grades(days, scope.grades)
+    ).subquery()
+    summed = (
+        select(both.c.student_id, *(func.sum(both.c[name]).cast(BigInteger) for name in TOTALS))
+        .group_by(both.c.student_id)
+        .order_by(code_point_order(session, both.c.student_id))  # what sort_index gives
+    )
+    types = {"student_id": "str", **dict.fromkeys(TOTALS, "int64")}
+    return read_frame(session, summed, ["student_id", *TOTALS], types).set_index("student_id")
 
 
-def growth_as_of(session: Session, scope: Scope, before: dt.date) -> pd.DataFrame:
-    """i-Ready growth counting only diagnostics completed by `before`."""
-    return queries.iready_growth(session, str(scope.academic_year), scope.grades, until=before)
+def growth_as_of(
+    session: Session,
+    scope: Scope,
+    before: dt.date,
+    now: pd.DataFrame | None = None,
+    version: tuple[Any, ...] | None = None,
+) -> pd.DataFrame:
+    """i-Ready growth counting only diagnostics completed by `before`.
+
+    Given the scope's growth now (`now`, from db.queries.iready_growth), only the students
+    and subjects with a diagnostic after `before` are read again (db.growth.growth_before).
+    `version`: the data version the caller just read (db.queries.growth_in_sync).
+    """
+    year = str(scope.academic_year)
+    if now is not None and queries.growth_in_sync(session, version):
+        return growth.growth_before(session, now, year, scope.grades, before)
+    return queries.iready_growth(session, year, scope.grades, until=before)

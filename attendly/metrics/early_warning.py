@@ -18,6 +18,7 @@ already recorded (never below 0).
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 CHRONIC_PERCENT = 10
@@ -48,14 +49,20 @@ def estimated_days_remaining(days_recorded: int, year_days: int = ESTIMATED_YEAR
 def early_warning(figures: pd.DataFrame) -> pd.DataFrame:
     """COLUMNS for every student of `figures` (student_id, days_enrolled, days_absent,
     days_remaining), ordered by N (fewest first, unreachable last) then student id."""
-    values = [
-        more_absences_to_chronic(int(e), int(a), int(r))
-        for e, a, r in zip(
-            figures["days_enrolled"], figures["days_absent"], figures["days_remaining"], strict=True
-        )
-    ]
-    out = figures[list(COLUMNS[:4])].copy()
-    out["more_absences_to_chronic"] = pd.array(values, dtype="Int64")
-    return out.sort_values(
-        ["more_absences_to_chronic", "student_id"], na_position="last", kind="stable"
-    ).reset_index(drop=True)
+    out = figures[list(COLUMNS[:4])].reset_index(drop=True)
+    needed, reachable = _more_absences(
+        *(out[name].to_numpy(dtype=np.int64) for name in COLUMNS[1:4])
+    )
+    out["more_absences_to_chronic"] = pd.arrays.IntegerArray(needed, ~reachable)
+    key = np.where(reachable, needed, np.iinfo(np.int64).max)  # unreachable last
+    ids = out["student_id"].to_numpy(dtype=object)
+    return out.take(np.lexsort((ids, key))).reset_index(drop=True)
+
+
+def _more_absences(
+    enrolled: np.ndarray, absent: np.ndarray, remaining: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """`more_absences_to_chronic` for whole arrays: (N, whether N is within reach)."""
+    year_days = enrolled + remaining
+    needed = np.maximum(0, -(-year_days * CHRONIC_PERCENT // 100) - absent)
+    return needed, needed <= remaining

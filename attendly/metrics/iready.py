@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from attendly.metrics.rounding import percent, percent_hundredths
@@ -133,7 +134,9 @@ def _progress(gain: pd.Series, measure: pd.Series) -> pd.Series:
 
 def median_rate(values: pd.Series) -> float | None:
     """Median of two-decimal rates, exact: the mean of two middles is rounded half up."""
-    hundredths = sorted(round(float(v) * 100) for v in values.dropna())
+    # np.rint rounds half to even like round(); the products are the same IEEE operations.
+    scaled = np.rint(pd.to_numeric(values.dropna()).to_numpy(dtype=float) * 100)
+    hundredths: list[int] = np.sort(scaled).astype(np.int64).tolist()
     if not hundredths:
         return None
     middle = len(hundredths) // 2
@@ -144,14 +147,18 @@ def median_rate(values: pd.Series) -> float | None:
 
 def subject_kpis(growth: pd.DataFrame) -> dict[str, Any]:
     """Per subject: students, pct_on_grade (of those with a placement), median progress."""
+    # Whole columns as arrays once, masked per subject: no frame is filtered or copied.
+    subjects = growth["subject"].to_numpy(dtype=object)
+    on_grade = growth["on_grade_level"].to_numpy(dtype=object)
+    placed = ~pd.isna(on_grade)
     out: dict[str, Any] = {}
     for subject in SUBJECTS:
-        rows = growth[growth["subject"] == subject]
-        placed = [bool(value) for value in rows["on_grade_level"] if not pd.isna(value)]
+        rows = subjects == subject
+        known = on_grade[rows & placed]
         out[subject] = {
-            "students": int(len(rows)),
-            "pct_on_grade": percent(sum(placed), len(placed)),
-            "median_progress_to_typical": median_rate(rows["progress_to_typical"]),
+            "students": int(rows.sum()),
+            "pct_on_grade": percent(int(known.astype(bool).sum()), len(known)),
+            "median_progress_to_typical": median_rate(growth["progress_to_typical"][rows]),
         }
     return out
 

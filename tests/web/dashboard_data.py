@@ -37,6 +37,7 @@ def insert_iready(app: Flask) -> None:
     from sqlalchemy import func, select
 
     from attendly.extensions import db
+    from db.growth import refresh_all_growth
     from db.models import IReadyDiagnostic, IReadyDomainScore
 
     with app.app_context():
@@ -63,6 +64,9 @@ def insert_iready(app: Flask) -> None:
                         for name, offset in zip(DOMAINS[subject], (-8, 6), strict=True)
                     ]
                     db.session.add(diagnostic)
+        db.session.flush()
+        # An import keeps the growth table in step with the diagnostics; so does this fixture.
+        refresh_all_growth(db.session)
         db.session.commit()
 
 
