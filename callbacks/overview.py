@@ -6,14 +6,17 @@ from typing import Any
 
 import dash
 from dash import Input, Output
+from dash.exceptions import PreventUpdate
 
 from attendly import ids
 from attendly.charts import grade_comparison_figure, tier_distribution_figure, weekly_trend_figure
 from attendly.components import iready_cards, kpi_cards, tier_badge
 from attendly.errors import Forbidden
 from attendly.extensions import db
+from attendly.live import FIGURE_KINDS
 from callbacks.common import policy
 from callbacks.filters import current_scope
+from callbacks.live import unaffected
 from db import dashboard
 
 EMPTY = "No attendance has been imported yet."
@@ -39,9 +42,13 @@ def tier_change(now: int, before: int | None) -> str:
     Output(ids.Overview.ALERT, "is_open"),
     Input(ids.Filters.GRADE, "value"),
     Input(ids.Filters.YEAR, "value"),
+    Input(ids.Live.EVENT, "data"),
 )
-def refresh(grade: Any, year: Any) -> tuple[Any, ...]:
-    """Everything on the page for one grade (or all the user may see) and academic year."""
+def refresh(grade: Any, year: Any, event: Any = None) -> tuple[Any, ...]:
+    """Everything on the page for one grade (or all the user may see) and academic year;
+    again after a live change event that touches those grades."""
+    if unaffected(event, grade, FIGURE_KINDS):
+        raise PreventUpdate
     try:
         data = dashboard.overview_data(db.session(), policy(), current_scope(grade, year))
     except Forbidden as exc:

@@ -7,6 +7,7 @@ from typing import Any
 
 import dash
 from dash import Input, Output, html
+from dash.exceptions import PreventUpdate
 
 from attendly import ids
 from attendly.charts import (
@@ -20,7 +21,9 @@ from attendly.errors import Forbidden, NotFound
 from attendly.extensions import db
 from attendly.intervention_views import timeline
 from attendly.interventions_api import letter_url
+from attendly.live import FIGURE_KINDS
 from callbacks.common import grade_scope, policy
+from callbacks.live import unaffected_student
 from db import interventions, student_detail
 from db.dashboard import check_year
 
@@ -42,9 +45,13 @@ OUTPUTS = (
     Output(ids.Student.ALERT, "is_open"),
     Input(ids.Student.ID, "data"),
     Input(ids.Filters.YEAR, "value"),
+    Input(ids.Live.EVENT, "data"),
 )
-def refresh(student_id: Any, year: Any) -> tuple[Any, ...]:
-    """The student's year; another grade's student (or a missing one) is simply not found."""
+def refresh(student_id: Any, year: Any, event: Any = None) -> tuple[Any, ...]:
+    """The student's year; another grade's student (or a missing one) is simply not found.
+    A live change event naming this student (or everyone) redraws it."""
+    if unaffected_student(event, student_id, FIGURE_KINDS):
+        raise PreventUpdate
     try:
         data = student_detail.student_year(
             db.session(), policy(), str(student_id or ""), check_year(year), grade_scope()
@@ -72,10 +79,14 @@ def refresh(student_id: Any, year: Any) -> tuple[Any, ...]:
 @dash.callback(
     Output(ids.Student.TIMELINE, "children"),
     Input(ids.Student.ID, "data"),
+    Input(ids.Live.EVENT, "data"),
 )
-def intervention_timeline(student_id: Any) -> Any:
+def intervention_timeline(student_id: Any, event: Any = None) -> Any:
     """The student's interventions, latest first; nothing for a student the user may not see
-    (the page's alert, from `refresh`, already says so)."""
+    (the page's alert, from `refresh`, already says so). Redrawn when an intervention of the
+    student changes."""
+    if unaffected_student(event, student_id, ("intervention",)):
+        raise PreventUpdate
     if not isinstance(student_id, str) or not student_id.strip():
         return None
     try:

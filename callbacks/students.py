@@ -16,6 +16,7 @@ from attendly.errors import Forbidden
 from attendly.extensions import db
 from callbacks.common import normalise_grade, policy
 from callbacks.filters import current_scope
+from callbacks.live import unaffected
 from db import student_actions, students_list
 from db.students_list import StudentFilter
 
@@ -76,12 +77,25 @@ def _trigger() -> Any:
     Output(ids.Students.ALERT, "is_open"),
     *FILTER_INPUTS,
     Input(ids.Students.PAGER, "active_page"),
+    Input(ids.Live.EVENT, "data"),
 )
 def cards(
-    grade: Any, year: Any, tiers: Any, truant: Any, search: Any, sort: Any, near: Any, page: Any
+    grade: Any,
+    year: Any,
+    tiers: Any,
+    truant: Any,
+    search: Any,
+    sort: Any,
+    near: Any,
+    page: Any,
+    event: Any = None,
 ) -> tuple[Any, ...]:
-    """One page of student cards; any filter change goes back to page 1."""
-    page = page if _trigger() in (ids.Students.PAGER, None) and isinstance(page, int) else 1
+    """One page of student cards; any filter change goes back to page 1, a live change event
+    touching the shown grades redraws the same page."""
+    if unaffected(event, grade):
+        raise PreventUpdate
+    kept = (ids.Students.PAGER, ids.Live.EVENT, None)
+    page = page if _trigger() in kept and isinstance(page, int) else 1
     try:
         scope = current_scope(grade, year)
     except Forbidden as exc:

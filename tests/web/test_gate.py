@@ -214,6 +214,7 @@ def overview_payload(client: FlaskClient, grade: int | None) -> dict[str, Any]:
         "inputs": [
             {"id": "shell-filter-grade", "property": "value", "value": grade},
             {"id": "shell-filter-year", "property": "value", "value": None},
+            {"id": "shell-live-event", "property": "data", "value": None},
         ],
         "changedPropIds": ["shell-filter-grade.value"],
         "state": [],
