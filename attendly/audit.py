@@ -33,6 +33,7 @@ ACTIONS = (
     "token_created",
     "token_revoked",
     "intervention",
+    "attendance_correction",
 )
 ENTRY_COLUMNS = ("id", "at", "username", "action", "entity", "entity_id", "details")
 

@@ -15,6 +15,7 @@ from flask import current_app
 from flask_login import current_user
 
 from attendly import ids, import_jobs, notifications
+from attendly.correction_views import rollback_note
 from attendly.errors import AttendlyError
 from attendly.extensions import db
 from attendly.import_panels import history_table
@@ -105,8 +106,9 @@ def act(_resume: Any, _rollback: Any, import_id: Any) -> Any:
         if ctx.triggered_id == ids.Imports.RESUME:
             import_jobs.resume(import_id)
             return dbc.Alert(f"Import {import_id} queued to resume.", color="info")
-        import_jobs.rollback(import_id, current_user.username)
-        return dbc.Alert(f"Import {import_id} rolled back.", color="success")
+        outcome = import_jobs.rollback(import_id, current_user.username)
+        note = rollback_note(outcome)
+        return dbc.Alert(f"Import {import_id} rolled back.{note}", color="success")
     except AttendlyError as exc:
         db.session.rollback()
         return dbc.Alert(str(exc), color="danger")

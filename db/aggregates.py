@@ -4,6 +4,10 @@ Both are derived from attendance_records and refreshed with the student-year sum
 same students, the same transaction), so a cold dashboard reads a few thousand aggregate rows
 instead of a year of student-days. The refresh is set-based SQL (INSERT ... SELECT ... GROUP
 BY), the same statements on SQLite and PostgreSQL except the ISO week's Monday.
+
+A refresh may be restricted to a date range when only raw rows on those dates changed (one
+teacher's correction): the students' weeks holding the range and the day totals of the range
+are recomputed, each row by the same SELECT as a full rebuild, so the result is the same.
 """
 
 from __future__ import annotations
@@ -12,16 +16,19 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Date, Integer, and_, case, delete, func, insert, select
+from sqlalchemy import Date, Integer, and_, case, delete, func, insert, select, text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
 from attendly.metrics.policy import Policy
+from db.growth import refresh_all_growth, stale_growth
 from db.models import AttendanceDayTotal, AttendanceRecord, Student, StudentWeekSummary
 
 CHUNK = 1000  # student ids per IN (...) list
+DateRange = tuple[dt.date, dt.date]  # first, last; both included
+REFRESH_LOCK = 4254330658  # the advisory lock of summary refreshes (merges hold ...657)
 
 
 class week_start(FunctionElement[dt.date]):  # noqa: N801  (a SQL function)
@@ -73,9 +80,25 @@ def day_sums(policy: Policy) -> list[ColumnElement[Any]]:
     ]
 
 
-def refresh_aggregates(session: Session, student_ids: Sequence[str], policy: Policy) -> None:
+def refresh_aggregates(
+    session: Session,
+    student_ids: Sequence[str],
+    policy: Policy,
+    *,
+    dates: DateRange | None = None,
+) -> None:
     """Rewrite the weekly sums of these students and the day totals of every date they had
-    (before or after the change). Students without rows left simply lose theirs."""
+    (before or after the change). Students without rows left simply lose theirs.
+
+    With `dates` (first, last; both included) the caller says that only these students' rows
+    on those dates changed: just their weeks holding those dates and the day totals of those
+    dates are rewritten.
+    """
+    serialize_refreshes(session)
+    if dates is not None:
+        check_range(dates)
+        _refresh_within(session, sorted(set(student_ids)), policy, dates)
+        return
     low: dt.date | None = None
     high: dt.date | None = None
     for chunk in _chunks(sorted(set(student_ids))):
@@ -90,18 +113,82 @@ def refresh_aggregates(session: Session, student_ids: Sequence[str], policy: Pol
 
 
 def refresh_all_aggregates(session: Session, policy: Policy) -> None:
-    """Rebuild both tables from every raw row (after a policy change or a repair)."""
+    """Rebuild both tables from every raw row (after a policy change or a repair), and the
+    i-Ready growth table from every diagnostic (db.growth; stale_aggregates checks it too)."""
+    serialize_refreshes(session)
     session.execute(delete(StudentWeekSummary))
     session.execute(delete(AttendanceDayTotal))
     session.execute(insert(StudentWeekSummary).from_select(WEEK_COLUMNS, _weeks_of(None, policy)))
     session.execute(insert(AttendanceDayTotal).from_select(DAY_COLUMNS, _days_between(None)))
+    refresh_all_growth(session)
 
 
 def refresh_day_totals(session: Session, first: dt.date, last: dt.date) -> None:
     """Recompute the day totals of every date in [first, last] from the raw rows."""
     day = AttendanceDayTotal
     session.execute(delete(day).where(day.date >= first, day.date <= last))
-    session.execute(insert(day).from_select(DAY_COLUMNS, _days_between((first, last))))
+    years = stored_years(session)
+    if years:
+        session.execute(insert(day).from_select(DAY_COLUMNS, _days_between((first, last), years)))
+
+
+def _refresh_within(
+    session: Session, students: Sequence[str], policy: Policy, dates: DateRange
+) -> None:
+    """The weeks of these students holding `dates`, and the day totals of `dates`."""
+    first, last = dates
+    mondays = (monday_of(first), monday_of(last))
+    days = (mondays[0], mondays[1] + dt.timedelta(days=6))  # every day of those weeks
+    week = StudentWeekSummary
+    for chunk in _chunks(students):
+        session.execute(
+            delete(week).where(
+                week.student_id.in_(chunk),
+                week.week_start >= mondays[0],
+                week.week_start <= mondays[1],
+            )
+        )
+        session.execute(insert(week).from_select(WEEK_COLUMNS, _weeks_of(chunk, policy, days)))
+    refresh_day_totals(session, first, last)
+
+
+def serialize_refreshes(session: Session) -> None:
+    """One refresh of summaries and aggregates at a time (PostgreSQL; SQLite has one writer
+    anyway), held until the transaction ends. Two corrections on one date would otherwise
+    both delete and re-insert that date's totals, and the second insert fail on the rows the
+    first one committed meanwhile. Callers take it after writing raw rows and before writing
+    any summary or aggregate row, so its holder never waits for a row its waiters hold."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": REFRESH_LOCK})
+
+
+def check_range(dates: DateRange) -> None:
+    """Raises ValueError when the range's first date is after its last."""
+    first, last = dates
+    if first > last:
+        raise ValueError(f"refresh dates: {first.isoformat()} is after {last.isoformat()}")
+
+
+def monday_of(day: dt.date) -> dt.date:
+    """The Monday of `day`'s ISO week (what `week_start` computes in SQL)."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def stored_years(session: Session) -> list[str]:
+    """Every academic year with attendance rows, one index seek per year (a loose index scan
+    on ix_attendance_records_year_date).
+
+    Naming them lets a date-restricted read seek (year, date) in that index: a date alone is
+    not its leading column, and PostgreSQL reads the whole index instead (one date's totals
+    at 1.25M rows: 35-60 ms against 13-16 ms). Every stored year is named: no row is missed.
+    """
+    year_column = AttendanceRecord.academic_year
+    years: list[str] = []
+    year = session.scalar(select(func.min(year_column)))
+    while year is not None:
+        years.append(year)
+        year = session.scalar(select(func.min(year_column)).where(year_column > year))
+    return years
 
 
 WEEK_COLUMNS = [
@@ -129,16 +216,22 @@ DAY_COLUMNS = [
 ]
 
 
-def _weeks_of(student_ids: Sequence[str] | None, policy: Policy) -> Any:
+def _weeks_of(
+    student_ids: Sequence[str] | None, policy: Policy, dates: DateRange | None = None
+) -> Any:
+    """The weekly sums of these students (None: everyone), from their rows within `dates`
+    (None: every row; a range must cover whole weeks, or a week's sum comes out partial)."""
     record = AttendanceRecord
     monday = week_start(record.date)
     statement = select(record.student_id, monday, record.academic_year, *day_sums(policy))
     if student_ids is not None:
         statement = statement.where(record.student_id.in_(student_ids))
+    if dates is not None:
+        statement = statement.where(record.date >= dates[0], record.date <= dates[1])
     return statement.group_by(record.student_id, monday, record.academic_year)
 
 
-def _days_between(dates: tuple[dt.date, dt.date] | None) -> Any:
+def _days_between(dates: DateRange | None, years: Sequence[str] | None = None) -> Any:
     record = AttendanceRecord
     statement = select(
         record.school_id,
@@ -152,6 +245,8 @@ def _days_between(dates: tuple[dt.date, dt.date] | None) -> Any:
     ).join(Student, Student.id == record.student_id)
     if dates is not None:
         statement = statement.where(and_(record.date >= dates[0], record.date <= dates[1]))
+    if years is not None:
+        statement = statement.where(record.academic_year.in_(years))
     return statement.group_by(
         record.school_id, Student.grade_level, record.date, record.academic_year
     )
@@ -190,7 +285,8 @@ def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
 
 def stale_aggregates(session: Session, policy: Policy) -> dict[str, int]:
     """Rows of each aggregate table that differ from a recomputation from the raw rows
-    (stored but wrong or extra, plus missing); {} keys: day_totals, week_summaries."""
+    (stored but wrong or extra, plus missing); keys: day_totals, week_summaries and
+    iready_growth (db.growth)."""
     checks = (
         ("day_totals", AttendanceDayTotal, DAY_COLUMNS, _days_between(None)),
         ("week_summaries", StudentWeekSummary, WEEK_COLUMNS, _weeks_of(None, policy)),
@@ -200,6 +296,7 @@ def stale_aggregates(session: Session, policy: Policy) -> dict[str, int]:
         stored = session.execute(select(*(getattr(model, c) for c in columns))).all()
         fresh = session.execute(recomputed).all()
         found[name] = len(_normal(stored) ^ _normal(fresh))
+    found["iready_growth"] = stale_growth(session)
     return found
 
 

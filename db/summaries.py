@@ -20,7 +20,13 @@ from sqlalchemy.sql.elements import ColumnElement
 from attendly.metrics.policy import Policy
 from attendly.metrics.student import figures_from_totals, student_year_figures
 from attendly.settings import Settings
-from db.aggregates import refresh_aggregates, refresh_all_aggregates
+from db.aggregates import (
+    DateRange,
+    check_range,
+    refresh_aggregates,
+    refresh_all_aggregates,
+    serialize_refreshes,
+)
 from db.frames import frame
 from db.models import AttendanceRecord, StudentYearSummary
 from db.policy import load_policy
@@ -41,13 +47,25 @@ TOTAL_COLUMNS = (
 
 
 def refresh_summaries(
-    session: Session, student_ids: Iterable[str], settings: Settings, *, aggregates: bool = True
+    session: Session,
+    student_ids: Iterable[str],
+    settings: Settings,
+    *,
+    aggregates: bool = True,
+    dates: DateRange | None = None,
 ) -> int:
     """Recompute every academic year's summary of these students, and the dashboard
     aggregates they feed (db.aggregates); returns summary rows written.
 
+    `dates` (first, last; both included) says only these students' rows on those dates
+    changed: the aggregates are then rewritten for those dates only (db.aggregates), the year
+    summaries still whole (a student's years are a few hundred rows, and their fresh
+    `refreshed_at` is what tells the dashboards' cache that data changed).
     Flushes but does not commit: the caller's transaction decides.
     """
+    if dates is not None:
+        check_range(dates)  # before anything is written
+    serialize_refreshes(session)
     policy = load_policy(session, settings)
     students = sorted(set(student_ids))
     written = 0
@@ -58,18 +76,20 @@ def refresh_summaries(
             session.execute(insert(StudentYearSummary), rows)
         written += len(rows)
     if aggregates:
-        refresh_aggregates(session, students, policy)
+        refresh_aggregates(session, students, policy, dates=dates)
     session.flush()
     return written
 
 
 def refresh_all(session: Session, settings: Settings) -> int:
-    """Recompute the summaries of every student with attendance (after a policy change)."""
+    """Recompute the summaries of every student with attendance (after a policy change),
+    the dashboard aggregates and the i-Ready growth table, each rebuilt whole."""
+    serialize_refreshes(session)  # before the first row goes
     ids = session.scalars(select(AttendanceRecord.student_id).distinct()).all()
     session.execute(delete(StudentYearSummary))
     written = refresh_summaries(session, ids, settings, aggregates=False)
     # Rebuilt whole, so that rows of students without attendance any more go too.
-    refresh_all_aggregates(session, load_policy(session, settings))
+    refresh_all_aggregates(session, load_policy(session, settings))  # i-Ready growth too
     session.flush()
     return written
 

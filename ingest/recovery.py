@@ -13,6 +13,7 @@ from attendly.errors import AttendlyError, NotFound
 from attendly.events import data_changed
 from attendly.services import publish
 from attendly.settings import Settings
+from db.correction_rollback import pending_corrections, reapply_corrections
 from db.import_tables import STAGE_TABLES
 from db.imports import forget_problems
 from db.loaders import student_grades
@@ -45,6 +46,9 @@ class RollbackResult:
     restored: dict[str, int] = field(default_factory=dict)
     deleted: dict[str, int] = field(default_factory=dict)
     students: list[str] = field(default_factory=list)
+    # Corrections of the days it had written: {"reapplied"|"unchanged"|"voided": [ids]}
+    # (db.correction_rollback).
+    corrections: dict[str, list[int]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -53,6 +57,7 @@ class RollbackResult:
             "restored": self.restored,
             "deleted": self.deleted,
             "students": self.students,
+            "corrections": self.corrections,
         }
 
 
@@ -127,7 +132,9 @@ def _roll_back(
     clear_stage(session, import_id)
     result = RollbackResult(import_id)
     if merged:
+        corrected = pending_corrections(session, import_id)
         undone = undo(session, import_id)
+        result.corrections = reapply_corrections(session, corrected, import_id)
         schools = (record.state or {}).get("schools_created", [])
         undone.deleted["schools"] = drop_schools(session, schools)
         result.restored, result.deleted = undone.restored, undone.deleted

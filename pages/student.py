@@ -38,6 +38,12 @@ def layout(student_id: str | None = None, **_: object) -> html.Div:
     return html.Div(
         [
             dcc.Link("← All students", href="/students", className="no-print small"),
+            dcc.Link(
+                "Correct attendance",
+                href=f"/corrections?student={key}",
+                id=ids.Student.CORRECT,
+                className="no-print small ms-3",
+            ),
             page_header("Student", "student", {"student_id": student}),
             dcc.Store(id=ids.Student.ID, data=student),
             dbc.Alert(id=ids.Student.ALERT, is_open=False, color="warning"),

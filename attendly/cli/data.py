@@ -201,6 +201,7 @@ def imports_remap(as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def imports_rollback(import_id: int, as_json: bool) -> None:
     """Undo an import exactly (later imports of the same rows must be rolled back first)."""
+    from attendly.correction_views import rollback_note
     from ingest.recovery import rollback_import
 
     with app_context() as app:
@@ -212,6 +213,9 @@ def imports_rollback(import_id: int, as_json: bool) -> None:
     changed = {**outcome.restored, **{f"{k} deleted": v for k, v in outcome.deleted.items()}}
     shown = ", ".join(f"{name}: {count}" for name, count in changed.items() if count)
     click.echo(f"import {import_id} rolled back ({shown or 'nothing to undo'})")
+    note = rollback_note(outcome.to_dict())
+    if note:
+        click.echo(note.strip())
 
 
 @imports.command("resume")
