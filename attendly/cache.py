@@ -17,6 +17,8 @@ from typing import TypeVar
 
 from flask import current_app, has_app_context
 
+from attendly.monitoring import count_cache
+
 T = TypeVar("T")
 EXTENSION = "attendly.page_cache"
 
@@ -39,7 +41,9 @@ class PageCache:
             hit = self._entries.get(key)
             if hit is not None and now - hit[0] < self._ttl:
                 self._entries.move_to_end(key)
+                count_cache(hit=True)
                 return hit[1]  # type: ignore[return-value]
+        count_cache(hit=False)
         value = compute()
         with self._lock:
             self._entries[key] = (now, value)

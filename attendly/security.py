@@ -29,6 +29,7 @@ PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
 # Machine endpoints answer in JSON (401/403/4xx) instead of redirecting to the login page.
 JSON_PREFIXES = ("/_dash-", "/api/", "/ws", "/metrics")
 CALLBACK_PATH = "/_dash-update-component"
+METRICS_PATH = "/metrics"  # its own check: allowed addresses or the metrics token
 CSRF_COOKIE = "_csrf_token"
 SEEN_KEY = "_seen"  # epoch seconds of the session's last request
 SEEN_RESOLUTION = 30  # seconds; fewer session rewrites under Dash's parallel callbacks
@@ -86,6 +87,8 @@ def gate() -> Response | None:
     path = request.path
     if path.startswith("/api/") and request.headers.get("Authorization"):
         return _bearer_gate()
+    if path == METRICS_PATH:
+        return _metrics_gate()
     if is_public(path):
         csrf.protect()  # the login form posts with a token too
         return None
@@ -106,6 +109,14 @@ def _bearer_gate() -> Response | None:
         return json_error(401, "invalid or revoked API token")
     login_manager._update_request_context_with_user(user)  # this request only; no session
     return None
+
+
+def _metrics_gate() -> Response | None:
+    """/metrics: no login; an allowed address or the metrics token (attendly.monitoring)."""
+    from attendly.monitoring import refusal
+
+    refused = refusal(current_app.config["ATTENDLY_SETTINGS"])
+    return None if refused is None else json_error(*refused)
 
 
 def _unauthenticated(path: str) -> Response:

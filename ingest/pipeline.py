@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from attendly.errors import AttendlyError
 from attendly.events import data_changed
+from attendly.logs import logged_import
 from attendly.services import publish
 from attendly.settings import Settings
 from db.models import Import
@@ -127,6 +128,7 @@ def run_import(
     return execute_import(session, record, settings, Options(strict, chunk_rows, on_checkpoint))
 
 
+@logged_import  # log records carry the import id; the outcome is logged
 def execute_import(
     session: Session, record: Import, settings: Settings, options: Options, resuming: bool = False
 ) -> ImportResult:
