@@ -7,7 +7,9 @@ deterministic id `import-<id>`, so the same import is never queued twice. Transi
 errors (database down, connection lost, deadlock) raise `ImportRetry` and are retried with
 exponential backoff; a rejected file or bad rows never retry. After the last attempt the
 import stays failed and the admins are notified. `import_progress` is the one function
-that turns queue and database state into UI state.
+that turns queue and database state into UI state. When an import job ends (unless it is
+retried) the alert rules run (attendly.alerts); the worker also evaluates them every 15
+minutes (`schedule_alert_checks`); without Redis, run `attendly alerts` from system cron.
 
 RQ forks a work horse per job: the job builds its own app (and engine) in the child, so no
 database connection crosses the fork.
@@ -173,6 +175,9 @@ def _run(import_id: int, last_attempt: bool) -> int:
         return import_id
     if result.status == ImportStatus.FAILED:
         _failed(import_id, result.system_error, result.errors, last_attempt)
+    from attendly.alerts import evaluate_after_import
+
+    evaluate_after_import(import_id)  # import failed, quality below threshold, success rate
     return import_id
 
 

@@ -1,4 +1,4 @@
-"""Data maintenance commands: `attendly verify` and the schools' settings."""
+"""Data maintenance commands: `attendly verify`, `attendly alerts` and the schools' settings."""
 
 from __future__ import annotations
 
@@ -13,24 +13,49 @@ from attendly.extensions import db
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON")
-@click.option("--repair", is_flag=True, help="Refresh the summaries found wrong")
+@click.option(
+    "--repair", is_flag=True, help="Rebuild summaries and aggregates, drop derived orphans"
+)
 def verify(as_json: bool, repair: bool) -> None:
-    """Check the stored summaries and day figures against the raw rows. Exit 1 on a mismatch."""
-    from ingest.verify import verify as run_checks
+    """Check summaries, day figures, aggregates, orphans and import counts against the raw rows.
+
+    For cron: exit 0 when everything matches, 1 when something did not (also after a repair,
+    which the next run confirms).
+    """
+    from attendly.integrity import describe, run_integrity_check
 
     with app_context() as app:
-        report = run_checks(db.session(), app.config["ATTENDLY_SETTINGS"], repair=repair)
-    result = report.to_dict()
+        settings = app.config["ATTENDLY_SETTINGS"]
+        result = run_integrity_check(db.session(), settings, repair=repair)
     if as_json:
         click.echo(json.dumps(result, indent=2, default=str))
     else:
-        checked = ", ".join(f"{count} {name}" for name, count in result["checked"].items())
-        click.echo(f"checked {checked}")
-        for name, count in result["mismatches"].items():
-            if count:
-                click.echo(f"  {count} {name} do not match their raw rows")
-        click.echo("ok" if report.ok else ("repaired summaries" if repair else "MISMATCHES"))
-    sys.exit(0 if report.ok else 1)
+        for line in describe(result):
+            click.echo(line)
+        click.echo("ok" if result["ok"] else ("repaired" if repair else "MISMATCHES"))
+    sys.exit(0 if result["ok"] else 1)
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the open alerts as JSON")
+def alerts(as_json: bool) -> None:
+    """Evaluate the alert rules now (notify, e-mail, clear); for system cron without Redis.
+
+    Exit 0 when no alert is open, 1 when one is.
+    """
+    from attendly.alerts import evaluate
+
+    with app_context() as app:
+        outcome = evaluate(db.session(), app.config["ATTENDLY_SETTINGS"])
+    if as_json:
+        click.echo(json.dumps(outcome.to_dict(), indent=2, default=str))
+    else:
+        for alert in outcome.open:
+            click.echo(f"{alert.severity:<8} {alert.rule:<18} {alert.message}")
+        click.echo(
+            f"{len(outcome.open)} open, {len(outcome.opened)} new, {len(outcome.cleared)} cleared"
+        )
+    sys.exit(1 if outcome.open else 0)
 
 
 @click.group(invoke_without_command=True)

@@ -22,7 +22,7 @@ from tests.security.helpers import (
 )
 from tests.web.conftest import dash_post
 
-ADMIN_PAGES = ("users-", "audit-", "imports-")
+ADMIN_PAGES = ("users-", "audit-", "imports-", "system-")
 
 
 def assert_no_foreign_data(body: str) -> None:
