@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,9 @@ def create_app(settings: Settings | None = None, *, web: bool = True) -> Flask:
     need only the database and services, and start in a fraction of the time.
     """
     settings = settings or load_settings()
+    from attendly import logs
+
+    logs.configure(settings)
     server = Flask("attendly", instance_path=str(settings.instance_path.resolve()))
     _configure(server, settings)
 
@@ -41,12 +45,16 @@ def create_app(settings: Settings | None = None, *, web: bool = True) -> Flask:
 
 
 def _mount_web(server: Flask) -> None:
-    from attendly import api, auth, health, interventions_api, security
+    from attendly import api, auth, health, interventions_api, monitoring, security
 
+    monitoring.install(server)  # first: request ids, timing and /metrics around everything
     server.register_blueprint(health.blueprint)
     server.register_blueprint(auth.blueprint)
     server.register_blueprint(api.blueprint)
     server.register_blueprint(interventions_api.blueprint)
+    from attendly import corrections_api
+
+    server.register_blueprint(corrections_api.blueprint)
     from attendly import downloads, reports
 
     server.register_blueprint(downloads.blueprint)
@@ -54,8 +62,17 @@ def _mount_web(server: Flask) -> None:
     from attendly import import_views
 
     server.register_blueprint(import_views.blueprint)
+    from attendly import realtime
+
+    realtime.init_app(server)  # /ws and /api/v1/events
     _build_dash(server)
     security.install(server)  # after Dash: its one-time setup hooks run before the gate
+    # The app's ~200,000 objects live as long as the process: frozen, a full cyclic
+    # collection in a request scans that request's objects (~1 ms), not the app (~110 ms).
+    gc.freeze()
+    from attendly import warmup
+
+    warmup.init_app(server)  # after setup: its thread starts warming the page cache at once
 
 
 def _configure(server: Flask, settings: Settings) -> None:

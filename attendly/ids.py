@@ -6,6 +6,10 @@ from __future__ import annotations
 class Shell:
     URL = "shell-url"
     NAVBAR = "shell-navbar"
+    NAV_TOGGLER = "shell-nav-toggler"  # the navbar's menu button on narrow screens
+    NAV_COLLAPSE = "shell-nav-collapse"  # what the menu button shows and hides
+    NAV_MENU = "shell-nav-menu"  # + "-<nav_group>": the navbar's dropdown menus
+    SKIP_LINK = "shell-skip-link"
     GRADE = "shell-grade"  # the grade filter, remembered per user in local storage
     GRADE_STORE = "shell-grade-store"
 
@@ -114,6 +118,7 @@ class Student:
     BODY = "student-body"
     TIMELINE = "student-timeline"
     NEW_INTERVENTION = "student-new-intervention"
+    CORRECT = "student-correct-attendance"  # a link to the Corrections page
 
 
 class Correlation:
@@ -224,3 +229,54 @@ class Imports:
     ACTION_MESSAGE = "imports-action-message"
     NOTIFICATIONS = "imports-notifications"
     MARK_READ = "imports-mark-read"
+
+
+class Corrections:
+    """The attendance-correction page (pages/corrections.py): one period of one student-day."""
+
+    SEARCH = "corrections-search"
+    STUDENT = "corrections-student"
+    DATE = "corrections-date"
+    PERIOD = "corrections-period"
+    STATUS = "corrections-status"
+    REASON = "corrections-reason"
+    FEEDBACK = "corrections-feedback"  # + "-<field>": the message under each field
+    DAY = "corrections-day"  # the chosen day's periods with their current status
+    SAVE = "corrections-save"
+    MESSAGE = "corrections-message"
+    FOCUS_SINK = "corrections-focus"  # its title names the field to focus (see assets/)
+    REFRESH = "corrections-refresh"
+    RECENT = "corrections-recent"
+    WINDOW = "corrections-window"  # the dates open to correction, in words
+
+
+class Live:
+    """The shell's live updates (attendly/components/live.py, assets/live.js): every page's
+    refresh callbacks take EVENT as an Input."""
+
+    EVENT = "shell-live-event"  # the latest change event (or merged catch-up batch) this tab saw
+    VERSION = "shell-live-version"  # hidden text: the last event version this tab has seen
+    POLL = "shell-live-poll"  # the fallback interval: enabled only while the socket is down
+    STATUS = "shell-live-status"  # "Live" / "Reconnecting…" in words, not colour only
+
+
+class System:
+    """The System health page (pages/system.py)."""
+
+    REFRESH = "system-refresh"
+    POLL = "system-poll"
+    KPIS = "system-kpis"
+    DURATION_CHART = "system-duration-chart"
+    ERRORS_CHART = "system-errors-chart"
+    QUALITY_CHART = "system-quality-chart"
+    ALERTS = "system-alerts"
+    FAILED_JOBS = "system-failed-jobs"
+    RETRY = "system-retry"  # pattern-matching: {"type": RETRY, "job": "<job id>"}
+    RETRY_MESSAGE = "system-retry-message"
+    SOURCES = "system-sources"
+    TABLE_SIZES = "system-table-sizes"
+    QUEUES = "system-queues"
+    VERIFY = "system-verify"
+    VERIFY_JOB = "system-verify-job"  # the running check's job id
+    VERIFY_POLL = "system-verify-poll"
+    VERIFY_RESULT = "system-verify-result"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import secrets
 from pathlib import Path
@@ -58,6 +59,17 @@ class Settings(BaseSettings):
     address_attempts: int = Field(20, ge=1, validation_alias="ATTENDLY_ADDRESS_ATTEMPTS")
     lockout_minutes: int = Field(15, ge=1, validation_alias="ATTENDLY_LOCKOUT_MINUTES")
     proxy_count: int = Field(0, ge=0, le=5, validation_alias="ATTENDLY_PROXY_COUNT")
+    # Operations: who may read /metrics, the log format, when a worker counts as gone.
+    metrics_token: str | None = Field(
+        None, min_length=16, validation_alias="ATTENDLY_METRICS_TOKEN"
+    )
+    metrics_allowed: Annotated[tuple[str, ...], NoDecode] = Field(
+        (), validation_alias="ATTENDLY_METRICS_ALLOWED"
+    )
+    log_format: Literal["json", "text"] | None = Field(None, validation_alias="ATTENDLY_LOG_FORMAT")
+    worker_heartbeat_seconds: int = Field(
+        480, ge=1, validation_alias="ATTENDLY_WORKER_HEARTBEAT_SECONDS"
+    )
     # Jobs: import chunk size, retry backoff of transient failures, e-mail, scheduled sync.
     import_chunk_rows: int = Field(50_000, ge=1, validation_alias="ATTENDLY_IMPORT_CHUNK_ROWS")
     retry_intervals: Annotated[tuple[int, ...], NoDecode] = Field(
@@ -69,6 +81,47 @@ class Settings(BaseSettings):
     drop_folder: Path | None = Field(None, validation_alias="ATTENDLY_DROP_FOLDER")
     sync_aeries_time: str = Field("02:00", validation_alias="ATTENDLY_SYNC_AERIES_TIME")
     sync_iready_weekday: int = Field(0, ge=0, le=6, validation_alias="ATTENDLY_SYNC_IREADY_DAY")
+    # Change events (attendly.events, attendly.realtime) and the production web server.
+    events_prefix: str = Field(
+        "attendly", pattern=r"^[A-Za-z0-9_.-]{1,40}$", validation_alias="ATTENDLY_EVENTS_PREFIX"
+    )
+    events_log_size: int = Field(
+        1000, ge=10, le=100_000, validation_alias="ATTENDLY_EVENTS_LOG_SIZE"
+    )
+    events_student_channels: int = Field(
+        100, ge=0, le=10_000, validation_alias="ATTENDLY_EVENTS_STUDENT_CHANNELS"
+    )
+    ws_ping_seconds: int = Field(25, ge=1, le=3600, validation_alias="ATTENDLY_WS_PING_SECONDS")
+    web_workers: int = Field(2, ge=1, le=64, validation_alias="ATTENDLY_WEB_WORKERS")
+    web_threads: int = Field(64, ge=2, le=1000, validation_alias="ATTENDLY_WEB_THREADS")
+    # Live dashboards: how often a tab polls for changes while its websocket is down.
+    live_poll_seconds: float = Field(
+        15, ge=0.2, le=600, validation_alias="ATTENDLY_LIVE_POLL_SECONDS"
+    )
+    # Page-cache warm-up after each change event (attendly.warmup): on by default, off when
+    # ATTENDLY_ENV=test unless set; events reach open dashboards once warm, or after the hold.
+    warm_cache: bool | None = Field(None, validation_alias="ATTENDLY_WARM_CACHE")
+    warm_hold_seconds: float = Field(
+        2.0, ge=0, le=30, validation_alias="ATTENDLY_WARM_HOLD_SECONDS"
+    )
+    # Teachers may correct a period status of a day at most this many days back (0 = today).
+    correction_window_days: int = Field(
+        7, ge=0, le=366, validation_alias="ATTENDLY_CORRECTION_WINDOW_DAYS"
+    )
+    # Alert rules (attendly.alerts): thresholds and the window a failed import stays alerted
+    # (the worker-down rule uses worker_heartbeat_seconds above).
+    alert_success_rate_target: float = Field(
+        99.0, ge=0, le=100, validation_alias="ATTENDLY_ALERT_SUCCESS_RATE_TARGET"
+    )
+    alert_stale_attendance_hours: int = Field(
+        36, ge=1, validation_alias="ATTENDLY_ALERT_STALE_ATTENDANCE_HOURS"
+    )
+    alert_quality_threshold: float = Field(
+        90.0, ge=0, le=100, validation_alias="ATTENDLY_ALERT_QUALITY_THRESHOLD"
+    )
+    alert_import_window_hours: int = Field(
+        24, ge=1, validation_alias="ATTENDLY_ALERT_IMPORT_WINDOW_HOURS"
+    )
 
     @field_validator("truancy_steps", "grade_levels", "retry_intervals", mode="before")
     @classmethod
@@ -89,11 +142,38 @@ class Settings(BaseSettings):
             raise ValueError(f"academic year must look like 2025-2026, got {value!r}")
         return value
 
+    @field_validator("metrics_allowed", mode="before")
+    @classmethod
+    def _networks(cls, value: object) -> object:
+        """A comma list of addresses or CIDR networks, each checked here (fail at start)."""
+        parts = value.split(",") if isinstance(value, str) else value
+        if not isinstance(parts, list | tuple):
+            return value
+        networks = tuple(str(part).strip() for part in parts if str(part).strip())
+        for network in networks:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"not an address or network: {network!r}") from exc
+        return networks
+
     @model_validator(mode="after")
     def _production_is_safe(self) -> Settings:
         if self.env == "production" and not self.secret_key:
             raise ValueError("SECRET_KEY is required when ATTENDLY_ENV=production")
         return self
+
+    @property
+    def warm_cache_enabled(self) -> bool:
+        """ATTENDLY_WARM_CACHE, or on everywhere but under test."""
+        return self.warm_cache if self.warm_cache is not None else self.env != "test"
+
+    @property
+    def resolved_log_format(self) -> Literal["json", "text"]:
+        """ATTENDLY_LOG_FORMAT, or JSON lines in production and text elsewhere."""
+        if self.log_format:
+            return self.log_format
+        return "json" if self.env == "production" else "text"
 
     @property
     def resolved_database_url(self) -> str:

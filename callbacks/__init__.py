@@ -2,17 +2,21 @@
 
 from callbacks import (  # noqa: F401  # noqa: F401  # noqa: F401
     audit,
+    corrections,
     correlation,
     effectiveness,
     filters,
     imports,
     interventions,
     letters,
+    live,
     overview,
     reports,
     shell_imports,
+    shell_navbar,
     student,
     students,
+    system,
     truancy,
     users,
 )

@@ -391,8 +391,11 @@ class StudentWeekSummary(db.Model):  # type: ignore[name-defined]
 
 # The staging and history tables of imports register on the same metadata (migrations and
 # `compare_metadata` see every table by importing this module).
-from db import import_tables as _import_tables  # noqa: E402, F401
 from db import (  # noqa: E402
+    alert_models,  # noqa: E402, F401  (the alert rules' open and cleared alerts)
+    correction_models,  # noqa: E402, F401  (teachers' attendance corrections)
+    growth_models,  # noqa: E402, F401  (i-Ready growth after each diagnostic)
     intervention_models,  # noqa: F401,E402  (interventions, ladder, letters)
     notification_models,  # noqa: F401,E402  (the notification centre)
 )
+from db import import_tables as _import_tables  # noqa: E402, F401

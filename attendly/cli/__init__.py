@@ -6,7 +6,8 @@ import click
 
 from attendly.cli.admin import create_user, demo, init_db, serve, sync, tokens, worker
 from attendly.cli.data import import_, imports, kpis, students
-from attendly.cli.maintenance import schools, verify
+from attendly.cli.maintenance import alerts, schools, verify
+from attendly.cli.transfer import export_all, import_all
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -27,7 +28,10 @@ for command in (
     students,
     kpis,
     verify,
+    alerts,
     schools,
+    export_all,
+    import_all,
 ):
     cli.add_command(command)
 

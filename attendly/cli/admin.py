@@ -79,12 +79,27 @@ def demo(student_count: int, no_serve: bool, host: str, port: int) -> None:
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8050, show_default=True, type=int)
-def serve(host: str, port: int) -> None:
-    """Run the web app on the development server (production: gunicorn app:server)."""
+@click.option(
+    "--production", is_flag=True, help="Serve with gunicorn (attendly.gunicorn_conf) instead"
+)
+def serve(host: str, port: int, production: bool) -> None:
+    """Run the web app on the development server, or under gunicorn with --production."""
+    if production:
+        _run_gunicorn(host, port)
     with app_context(web=True) as app:
         pass
     click.echo(f"Attendly is at http://{host}:{port}/")
     _run_server(app, host, port)
+
+
+def _run_gunicorn(host: str, port: int) -> None:
+    """Replace this process with gunicorn using attendly.gunicorn_conf (threaded workers)."""
+    import os
+
+    cli_settings()  # a bad setting stops here with its message, before gunicorn starts
+    config = "python:attendly.gunicorn_conf"
+    args = [sys.executable, "-m", "gunicorn", "-c", config, "--bind", f"{host}:{port}"]
+    os.execv(sys.executable, args)
 
 
 def _run_server(app: object, host: str, port: int) -> None:
@@ -108,11 +123,16 @@ def worker(burst: bool) -> None:
     from redis import Redis
     from rq import Queue, Worker
 
+    from attendly import logs
+    from attendly.alerts import schedule_alert_checks
     from attendly.sync import schedule_syncs
+
+    logs.configure(settings)  # RQ's own lines then share the format of the jobs' lines
 
     connection = Redis.from_url(settings.redis_url)
     queues = [Queue(name, connection=connection) for name in WORKER_QUEUES]
     schedule_syncs(settings)  # the drop-folder sync's next runs (when a drop folder is set)
+    schedule_alert_checks(settings)  # the alert rules, every 15 minutes
     Worker(queues, connection=connection).work(with_scheduler=True, burst=burst)
 
 
