@@ -24,11 +24,17 @@ EXTENSION = "attendly.page_cache"
 
 
 class PageCache:
-    """A thread-safe LRU of at most `size` entries, each living at most `ttl` seconds."""
+    """A thread-safe LRU of at most `size` entries, each living at most `ttl` seconds.
 
-    def __init__(self, size: int = 64, ttl: float = 600.0) -> None:
-        self._size, self._ttl = size, ttl
+    Single flight: while one thread computes a key, others asking for the same key wait for
+    its value (at most `wait` seconds) instead of computing it beside it, so a dashboard
+    refresh arriving during the warm-up after an import reuses the warm-up's work.
+    """
+
+    def __init__(self, size: int = 64, ttl: float = 600.0, wait: float = 10.0) -> None:
+        self._size, self._ttl, self._wait = size, ttl, wait
         self._entries: OrderedDict[Hashable, tuple[float, object]] = OrderedDict()
+        self._computing: dict[Hashable, threading.Event] = {}
         self._lock = threading.Lock()
         self.enabled = True
 
@@ -36,20 +42,38 @@ class PageCache:
         """The cached value of `key`, computing (and storing) it when absent or expired."""
         if not self.enabled:
             return compute()
-        now = time.monotonic()
-        with self._lock:
-            hit = self._entries.get(key)
-            if hit is not None and now - hit[0] < self._ttl:
-                self._entries.move_to_end(key)
-                count_cache(hit=True)
-                return hit[1]  # type: ignore[return-value]
+        waited = False
+        while True:
+            now = time.monotonic()
+            with self._lock:
+                hit = self._entries.get(key)
+                if hit is not None and now - hit[0] < self._ttl:
+                    self._entries.move_to_end(key)
+                    count_cache(hit=True)
+                    return hit[1]  # type: ignore[return-value]
+                running = self._computing.get(key)
+                if running is None or waited:
+                    done = threading.Event()
+                    if running is None:
+                        self._computing[key] = done
+                    break
+            # Another thread is computing this key: take its value when it lands. If it
+            # failed or is too slow, compute here (once) rather than wait again.
+            running.wait(self._wait)
+            waited = True
         count_cache(hit=False)
-        value = compute()
-        with self._lock:
-            self._entries[key] = (now, value)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self._size:
-                self._entries.popitem(last=False)
+        try:
+            value = compute()
+            with self._lock:
+                self._entries[key] = (now, value)
+                self._entries.move_to_end(key)
+                while len(self._entries) > self._size:
+                    self._entries.popitem(last=False)
+        finally:
+            with self._lock:
+                if self._computing.get(key) is done:
+                    del self._computing[key]
+            done.set()
         return value
 
     def clear(self) -> None:

@@ -99,10 +99,12 @@ class Settings(BaseSettings):
         15, ge=0.2, le=600, validation_alias="ATTENDLY_LIVE_POLL_SECONDS"
     )
     # Page-cache warm-up after each change event (attendly.warmup): on by default, off when
-    # ATTENDLY_ENV=test unless set; events reach open dashboards once warm, or after the hold.
+    # ATTENDLY_ENV=test unless set. Events reach open dashboards at once (hold 0) and their
+    # refresh waits for the warm-up's figures (the page cache computes a key once), or, with a
+    # hold, once the whole school's Overview is warm or the hold has passed.
     warm_cache: bool | None = Field(None, validation_alias="ATTENDLY_WARM_CACHE")
     warm_hold_seconds: float = Field(
-        2.0, ge=0, le=30, validation_alias="ATTENDLY_WARM_HOLD_SECONDS"
+        0.0, ge=0, le=30, validation_alias="ATTENDLY_WARM_HOLD_SECONDS"
     )
     # Teachers may correct a period status of a day at most this many days back (0 = today).
     correction_window_days: int = Field(

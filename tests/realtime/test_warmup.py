@@ -58,6 +58,7 @@ def school_app(engine: Engine, tmp: Path, redis_url: str | None, prefix: str) ->
         redis_url=redis_url,
         events_prefix=prefix,
         warm_cache=True,
+        warm_hold_seconds=2.0,  # events wait for the warm-up here (the default sends at once)
     )
     app = create_app(settings, web=False)
     with app.app_context():
