@@ -77,34 +77,21 @@ def check_worker(app: Flask, settings: Settings, now: dt.datetime | None = None)
         return _local_runner(app)
     import redis
 
+    from attendly.jobs import QUEUE
+    from attendly.queue_health import heartbeat_age, worker_states
+
+    moment = now or dt.datetime.now(dt.UTC)
     try:
-        ages = _heartbeat_ages(settings.redis_url, now or dt.datetime.now(dt.UTC))
+        workers = worker_states(settings, moment, queue=QUEUE)
     except redis.RedisError as exc:
         return f"failed: {exc.__class__.__name__}"
+    ages = [heartbeat_age(w["last_heartbeat"], moment) for w in workers if w["last_heartbeat"]]
     limit = settings.worker_heartbeat_seconds
     if not ages:
         return "failed: no worker listens on the attendly queue (start `attendly worker`)"
     if min(ages) > limit:
         return f"failed: newest worker heartbeat is {min(ages):.0f} s old (limit {limit} s)"
     return OK
-
-
-def _heartbeat_ages(url: str, now: dt.datetime) -> list[float]:
-    """Seconds since each registered worker of the import queue last beat."""
-    import redis
-    from rq import Queue, Worker
-
-    from attendly.jobs import QUEUE
-
-    connection = redis.Redis.from_url(url, socket_connect_timeout=1)
-    workers = Worker.all(queue=Queue(QUEUE, connection=connection))
-    return [_age(w.last_heartbeat, now) for w in workers if w.last_heartbeat is not None]
-
-
-def _age(beat: dt.datetime, now: dt.datetime) -> float:
-    if beat.tzinfo is None:
-        beat = beat.replace(tzinfo=dt.UTC)
-    return max((now - beat).total_seconds(), 0.0)
 
 
 def _local_runner(app: Flask) -> str:

@@ -31,17 +31,21 @@ def _redis(settings: Settings) -> Any:
     return Redis.from_url(settings.redis_url or "", socket_connect_timeout=2, socket_timeout=5)
 
 
-def worker_states(settings: Settings, now: dt.datetime) -> list[dict[str, Any]]:
-    """Registered RQ workers: dicts {name, state, last_heartbeat, age_s, up}. [] without
-    REDIS_URL. Raises redis.RedisError when Redis cannot be reached."""
+def worker_states(
+    settings: Settings, now: dt.datetime, queue: str | None = None
+) -> list[dict[str, Any]]:
+    """Registered RQ workers (of `queue`, or all): dicts {name, state, last_heartbeat, age_s,
+    up}. [] without REDIS_URL. Raises redis.RedisError when Redis cannot be reached."""
     if not settings.redis_url:
         return []
-    from rq import Worker
+    from rq import Queue, Worker
 
+    connection = _redis(settings)
+    listening = None if queue is None else Queue(queue, connection=connection)
     out = []
-    for worker in Worker.all(connection=_redis(settings)):
+    for worker in Worker.all(connection=connection, queue=listening):
         beat = worker.last_heartbeat
-        age = None if beat is None else max((now - beat).total_seconds(), 0.0)
+        age = None if beat is None else heartbeat_age(beat, now)
         out.append(
             {
                 "name": worker.name,
@@ -52,6 +56,13 @@ def worker_states(settings: Settings, now: dt.datetime) -> list[dict[str, Any]]:
             }
         )
     return sorted(out, key=lambda w: w["name"])
+
+
+def heartbeat_age(beat: dt.datetime, now: dt.datetime) -> float:
+    """Seconds since `beat` (RQ may hand back a naive UTC time), never negative."""
+    if beat.tzinfo is None:
+        beat = beat.replace(tzinfo=dt.UTC)
+    return max((now - beat).total_seconds(), 0.0)
 
 
 def queue_depths(settings: Settings) -> dict[str, int]:
