@@ -31,9 +31,10 @@ def run_integrity_check(
 ) -> dict[str, Any]:
     """The findings as a JSON-ready dict: ingest.verify's report (`ok`, `checked`,
     `mismatches`, the listed mismatches) extended with `aggregates` ({table: rows wrong}),
-    `orphans` ({table: {rows, student_ids, derived}}), `import_count_mismatches` and
-    `seconds`; `ok` covers every check. With `repair`, `repaired` says what was rebuilt
-    (committed); the findings are those seen before the repair."""
+    `orphans` ({table: {rows, student_ids, derived}}), `import_count_mismatches`,
+    `partitions` (PostgreSQL: [{name, academic_year, rows}]) and `seconds`; `ok` covers
+    every check. With `repair`, `repaired` says what was rebuilt (committed); the findings
+    are those seen before the repair."""
     from db.aggregates import refresh_all_aggregates, stale_aggregates
     from db.integrity import (
         attendance_count_mismatches,
@@ -74,6 +75,7 @@ def run_integrity_check(
         import_counts=len(count_problems),
     )
     result.update(aggregates=stale, orphans=missing, import_count_mismatches=count_problems)
+    result["partitions"] = _partitions(session)
     result["ok"] = bool(report.ok and not stale and not missing and not count_problems)
     if repair:
         result["repaired"] = repaired
@@ -93,7 +95,21 @@ def describe(result: dict[str, Any]) -> list[str]:
         shown = ", ".join(entry["student_ids"][:5])
         lines.append(f"  {table}: {entry['rows']} rows of missing students ({shown})")
     lines.extend(f"  {problem['problem']}" for problem in result["import_count_mismatches"])
+    lines.extend(
+        f"partition {entry['academic_year']}: {entry['rows']} rows ({entry['name']})"
+        for entry in result.get("partitions", [])
+    )
     return lines
+
+
+def _partitions(session: Session) -> list[dict[str, Any]]:
+    """attendance_records' academic-year partitions with their rows ([] when not partitioned)."""
+    from db.partitions import attendance_partitions
+
+    return [
+        {"name": p.name, "academic_year": p.academic_year, "rows": p.rows}
+        for p in attendance_partitions(session, count=True)
+    ]
 
 
 # --- The page's check: a job, so a large school never holds a web request -------------------

@@ -14,8 +14,9 @@ what makes a set-based update deterministic.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import (
     Integer,
@@ -51,6 +52,7 @@ from db.import_tables import (
     student_stage,
 )
 from db.models import AttendanceCode, AttendanceRecord, SchoolCalendarDay, Student
+from db.partitions import ensure_attendance_partitions, years_between
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,10 @@ class Target:
     stage: Table
     history: Table | None
     key: tuple[str, ...]
+    # Set for a target partitioned by its `date` column on PostgreSQL (db.partitions): the
+    # merge creates the partitions its rows need and joins only the staged date range.
+    dated: bool = False
+    dates: tuple[dt.date, dt.date] | None = None
 
     @property
     def data(self) -> list[str]:
@@ -72,11 +78,16 @@ class Target:
         return [column.name for column in self.table.columns if column.name not in skip]
 
     def on(self, other: Table) -> ColumnElement[bool]:
-        return and_(*(self.table.c[k] == other.c[k] for k in self.key))
+        """Stored row = staged row; within the staged dates when known, which lets PostgreSQL
+        read only the partitions of those years (plan-time pruning on constants)."""
+        same = and_(*(self.table.c[k] == other.c[k] for k in self.key))
+        if self.dates is None:
+            return same
+        return and_(same, self.table.c.date.between(*self.dates))
 
 
 ATTENDANCE = Target(
-    AttendanceRecord.__table__, attendance_stage, attendance_history, ATTENDANCE_KEY
+    AttendanceRecord.__table__, attendance_stage, attendance_history, ATTENDANCE_KEY, dated=True
 )
 STUDENTS = Target(Student.__table__, student_stage, student_history, STUDENT_KEY)
 CODES = Target(AttendanceCode.__table__, code_stage, code_history, CODE_KEY)
@@ -108,6 +119,8 @@ def merge(
     """
     stage = target.stage
     live = and_(stage.c.import_id == import_id, stage.c.state == StageState.LIVE)
+    if target.dated:
+        target = _within_staged_dates(session, target, live)
     differs = or_(false(), *(target.table.c[c].is_distinct_from(stage.c[c]) for c in compare))
     new, changed = _classify(session, target, live, differs if compare else None)
     updated = 0
@@ -121,6 +134,47 @@ def merge(
         )
     inserted = _insert_new(session, target, import_id, live, insert_columns) if new else 0
     return MergeCounts(inserted, updated)
+
+
+def prepare_partitions(session: Session, target: Target, import_id: int) -> None:
+    """Create the academic-year partitions the import's staged rows need, in a transaction of
+    their own committed before the merge's (db.partitions; nothing on SQLite or for undated
+    targets). Commits `session` first: what it holds then is the staging's, committed anyway.
+
+    Attaching a partition locks the tables its foreign keys name (imports among them) against
+    writes until its transaction ends. Inside the merge's transaction that lock was held while
+    waiting for the merge lock, whose holder had to write its own import row to finish: a
+    deadlock between two imports. In a short transaction of its own it is only waited for."""
+    if not target.dated or session.get_bind().dialect.name != "postgresql":
+        return
+    stage = target.stage
+    live = and_(stage.c.import_id == import_id, stage.c.state == StageState.LIVE)
+    first, last = session.execute(
+        select(func.min(stage.c.date), func.max(stage.c.date)).where(live)
+    ).one()
+    session.commit()  # holds nothing the partition's creation waits for
+    if first is None:
+        return
+    with Session(session.get_bind()) as own, own.begin():
+        ensure_attendance_partitions(own, years_between(_as_date(first), _as_date(last)))
+
+
+def _within_staged_dates(session: Session, target: Target, live: ColumnElement[bool]) -> Target:
+    """`target` limited to the staged rows' first..last date, after creating the academic-year
+    partitions those dates need (db.partitions; a no-op on SQLite)."""
+    dates = session.execute(
+        select(func.min(target.stage.c.date), func.max(target.stage.c.date)).where(live)
+    ).one()
+    if dates[0] is None:
+        return target
+    first, last = (_as_date(value) for value in dates)
+    ensure_attendance_partitions(session, years_between(first, last))
+    return replace(target, dates=(first, last))
+
+
+def _as_date(value: object) -> dt.date:
+    """SQLite returns MIN/MAX of a date as text."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
 def _classify(

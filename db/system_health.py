@@ -188,14 +188,18 @@ def school_days_between(session: Session, first: dt.date, last: dt.date) -> list
 def table_sizes(session: Session) -> tuple[pd.DataFrame, str]:
     """(DataFrame of table, bytes — largest first, how the bytes were measured).
 
-    PostgreSQL: pg_total_relation_size (table, indexes and TOAST). SQLite: the dbstat
+    PostgreSQL: pg_total_relation_size (table, indexes and TOAST; a partitioned table's
+    partitions added up). SQLite: the dbstat
     virtual table (pages of the table and its indexes); without dbstat, only the whole file
     (page_count x page_size) under the name "(database file)".
     """
     if session.get_bind().dialect.name == "postgresql":
         rows = session.execute(
             text(
-                "SELECT c.relname, pg_total_relation_size(c.oid) FROM pg_class c "
+                # A partitioned table has no storage of its own: add up its partitions'.
+                "SELECT c.relname, CASE WHEN c.relkind = 'p' THEN (SELECT "
+                "sum(pg_total_relation_size(t.relid)) FROM pg_partition_tree(c.oid) AS t) "
+                "ELSE pg_total_relation_size(c.oid) END FROM pg_class c "
                 "JOIN pg_namespace n ON n.oid = c.relnamespace "
                 "WHERE c.relkind IN ('r', 'p') AND n.nspname = current_schema()"
             )

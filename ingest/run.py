@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from db.merge import serialize_merges
+from db.merge import prepare_partitions, serialize_merges
 from db.models import Import
 from db.staging import Batch, StageRows, render, send, staged_keys, staged_live, supersede
 from ingest.checks import ImportContext, RowProblems, resolve_duplicates
@@ -230,6 +230,7 @@ class Run:
 
     def merge(self) -> Merged:
         """Merge the staged file (the caller commits: all of it lands, or none)."""
+        prepare_partitions(self.session, self.loader.target, self.import_id)
         self.record.phase = "merging"
         self.session.flush()
         serialize_merges(self.session)

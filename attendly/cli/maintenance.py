@@ -1,4 +1,4 @@
-"""Data maintenance commands: `attendly verify`, `attendly alerts` and the schools' settings."""
+"""Data maintenance commands: `attendly verify`, `partitions`, `alerts`, schools' settings."""
 
 from __future__ import annotations
 
@@ -34,6 +34,41 @@ def verify(as_json: bool, repair: bool) -> None:
             click.echo(line)
         click.echo("ok" if result["ok"] else ("repaired" if repair else "MISMATCHES"))
     sys.exit(0 if result["ok"] else 1)
+
+
+@click.command()
+@click.option(
+    "--create",
+    "years",
+    multiple=True,
+    metavar="YYYY-YYYY",
+    help="First create this academic year's partition (e.g. next year's, before its first import)",
+)
+def partitions(years: tuple[str, ...]) -> None:
+    """List the academic-year partitions of attendance_records and their rows (PostgreSQL).
+
+    Imports create a new year's partition by themselves; creating it ahead keeps that step
+    out of the first import of the year.
+    """
+    from db.partitions import attendance_partitions, ensure_attendance_partitions, is_partitioned
+
+    with app_context():
+        session = db.session()
+        try:
+            created = ensure_attendance_partitions(session, years)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--create") from exc
+        session.commit()
+        partitioned = is_partitioned(session)
+        found = attendance_partitions(session, count=True)
+    for year in created:
+        click.echo(f"created {year}")
+    for partition in found:
+        click.echo(f"{partition.academic_year:<10} {partition.rows:>12,} rows  {partition.name}")
+    if not partitioned:
+        click.echo("attendance_records is not partitioned (SQLite, or not migrated)")
+    elif not found:
+        click.echo("no partitions yet: the first import of a year creates its own")
 
 
 @click.command()
