@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -62,11 +63,16 @@ def transient(error: type[BaseException] | None) -> bool:
     )
 
 
-def enqueue_import(import_id: int, settings: Settings, *, again: bool = False) -> str:
+def enqueue_import(
+    import_id: int, settings: Settings, *, again: bool = False, depends_on: Sequence[str] = ()
+) -> str:
     """Queue the import's job; returns its job id.
 
     A job already waiting for the same import is left alone (no double enqueue); `again`
-    (a resume) first drops the record of a previous, dead run.
+    (a resume) first drops the record of a previous, dead run. `depends_on` are job ids to
+    wait for (a batch's rosters): the job runs once they ended, whatever their outcome, so a
+    roster job that died never strands its school's attendance. The in-process runner runs jobs
+    one at a time in submission order, which the caller keeps.
     """
     if not settings.redis_url:
         app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -74,7 +80,7 @@ def enqueue_import(import_id: int, settings: Settings, *, again: bool = False) -
         executor.submit(_run_locally, app, import_id, settings.retry_intervals)
         return job_id(import_id)
     from rq import Queue, Retry
-    from rq.job import Job
+    from rq.job import Dependency, Job
 
     connection = _redis(settings)
     existing = None
@@ -94,6 +100,7 @@ def enqueue_import(import_id: int, settings: Settings, *, again: bool = False) -
         result_ttl=RESULT_TTL,
         failure_ttl=FAILURE_TTL,
         retry=Retry(max=len(intervals), interval=intervals) if intervals else None,
+        depends_on=Dependency(list(depends_on), allow_failure=True) if depends_on else None,
         description=f"import {import_id}",
     )
     return job_id(import_id)

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import Table, delete, exists, func, select, text, tuple_, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from db.import_tables import STAGE_TABLES, StageState
@@ -200,18 +201,29 @@ def clear_stage(session: Session, import_id: int) -> None:
     """Drop every staged row of an import (within the caller's transaction).
 
     On PostgreSQL a stage table holding only this import's rows is truncated (instant, no dead
-    rows left); the table lock first waits for other imports' uncommitted rows, so a
-    concurrent import's rows are never lost.
+    rows left). The truncate needs the table to itself: its lock is only taken when free at
+    once (NOWAIT), else the import deletes its own rows. Waiting for it instead deadlocked
+    concurrent imports: a merge calls this holding the merge lock (db.merge), while another
+    import that has read or written the stage table in its open transaction waits for that
+    lock. Under the lock no other import's rows are uncommitted, so none is ever lost.
     """
     postgres = session.get_bind().dialect.name == "postgresql"
     for table in STAGE_TABLES:
-        if postgres:
-            session.execute(text(f"LOCK TABLE {table.name} IN ACCESS EXCLUSIVE MODE"))
-            others = session.scalar(select(exists().where(table.c.import_id != import_id)))
-            if not others:
-                session.execute(text(f"TRUNCATE {table.name}"))
-                continue
-        session.execute(delete(table).where(table.c.import_id == import_id))
+        if postgres and _alone(session, table, import_id):
+            session.execute(text(f"TRUNCATE {table.name}"))
+        else:
+            session.execute(delete(table).where(table.c.import_id == import_id))
+
+
+def _alone(session: Session, table: Table, import_id: int) -> bool:
+    """Whether this transaction got `table` to itself at once and it holds only this import's
+    rows (the exclusive lock, when taken, is held until the transaction ends)."""
+    try:
+        with session.begin_nested():  # a refused lock fails only the savepoint
+            session.execute(text(f"LOCK TABLE {table.name} IN ACCESS EXCLUSIVE MODE NOWAIT"))
+    except OperationalError:  # psycopg LockNotAvailable: another transaction uses the table
+        return False
+    return not session.scalar(select(exists().where(table.c.import_id != import_id)))
 
 
 def staged_count(session: Session, table: Table, import_id: int) -> int:
