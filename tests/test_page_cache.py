@@ -81,3 +81,45 @@ def test_entries_expire_and_the_size_is_bounded() -> None:
     cache.get_or_compute("b", lambda: 4)
     cache.get_or_compute("c", lambda: 5)
     assert cache.get_or_compute("a", lambda: 6) == 6
+
+
+def test_an_event_drops_the_entries_of_its_grades_and_the_whole_school_only() -> None:
+    from db.dashboard import Scope
+
+    cache = PageCache()
+    keys = {
+        "school": ("overview", Scope("2025-2026", None, None)),
+        "grade6": ("overview", Scope("2025-2026", None, (6,), 6)),
+        "grades78": ("overview", Scope("2025-2026", None, (7, 8))),
+        "unscoped": ("student-figures", (6,), 1),
+    }
+    for name, key in keys.items():
+        cache.get_or_compute(key, lambda name=name: name)
+    cache.invalidate({"kind": "attendance", "grades": [8], "student_ids": ["801"]})
+    kept = {name: cache.get_or_compute(key, lambda: "computed") for name, key in keys.items()}
+    assert kept == {
+        "school": "computed",
+        "grade6": "grade6",
+        "grades78": "computed",
+        "unscoped": "computed",  # no Scope in the key: any event may concern it
+    }
+    cache.invalidate({"kind": "import", "grades": [], "student_ids": []})  # every grade
+    assert cache.get_or_compute(keys["grade6"], lambda: "again") == "again"
+
+
+def test_a_value_computed_across_an_invalidation_is_not_kept() -> None:
+    cache = PageCache()
+    started, release = threading.Event(), threading.Event()
+
+    def slow() -> str:
+        started.set()
+        release.wait(5)
+        return "read before the change"
+
+    first = threading.Thread(target=lambda: cache.get_or_compute("k", slow))
+    first.start()
+    started.wait(2)
+    cache.invalidate({"kind": "attendance", "grades": [6], "student_ids": []})
+    release.set()
+    first.join()
+    assert cache.get_or_compute("k", lambda: "after the change") == "after the change"
