@@ -41,7 +41,7 @@ def early_warning(
     codes = dict(session.execute(select(School.id, School.code)).all())
     remaining = {
         codes[school]: days
-        for school, days in _days_remaining(session, academic_year, as_of).items()
+        for school, days in days_remaining(session, academic_year, as_of).items()
         if school in codes
     }
     days = figures["school_code"].map(pd.Series(remaining, dtype="int64"))
@@ -49,8 +49,12 @@ def early_warning(
     return early_warning_table(figures)
 
 
-def _days_remaining(session: Session, academic_year: str, as_of: dt.date) -> dict[int, int]:
-    """School id -> school days after `as_of` this year: from the calendar, else estimated."""
+def days_remaining(session: Session, academic_year: str, as_of: dt.date) -> dict[int, int]:
+    """School id -> school days after `as_of` this year: from the calendar, else estimated.
+
+    A school missing from the result has no days left (0), as in `early_warning`. Public for
+    db.student_list_query, which computes the early warning in SQL from these few numbers.
+    """
     # The day totals hold one row per school, grade and date: a few hundred rows a year,
     # where counting distinct dates over the raw records reads every student-day.
     day = AttendanceDayTotal

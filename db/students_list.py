@@ -109,6 +109,14 @@ def filter_students(rows: pd.DataFrame, chosen: StudentFilter) -> pd.DataFrame:
     return matched.reset_index(drop=True)
 
 
+def grid_sorted(rows: pd.DataFrame, orders: Sequence[tuple[str, bool]]) -> pd.DataFrame:
+    """`rows` re-sorted by the table's header sorts, `(column, descending)` pairs, the first
+    deciding most; ties keep the rows' order (the page's sort, then name and id)."""
+    for column, descending in reversed(orders):
+        rows = rows.sort_values(column, ascending=not descending, kind="stable")
+    return rows.reset_index(drop=True)
+
+
 def page_of(rows: pd.DataFrame, page: int, size: int) -> tuple[pd.DataFrame, int]:
     """Rows of 1-based `page` (clamped to the last page) and the number of pages."""
     pages = max(1, -(-len(rows) // size))
