@@ -52,12 +52,17 @@ from attendly.transfer_format import (
     table_file,
 )
 from db.migrate import alembic_config
+from db.partitions import PARENT as PARTITIONED
+from db.partitions import ensure_attendance_partitions
+from db.versions import bump_connection
 
 logger = logging.getLogger(__name__)
 
 CHUNK_ROWS = 5_000
 # init-db seeds these (policy defaults, the default code table); the archive's rows replace them.
 SEED_TABLES = frozenset({"policy_settings", "attendance_codes"})
+# Not data: the dashboards' cache counter (db.versions) is the target's own; a load bumps it.
+NOT_DATA = frozenset({"data_versions"})
 
 
 @dataclass(frozen=True)
@@ -72,7 +77,7 @@ def dataset_tables() -> list[Table]:
     """Every table of the dataset, parents before children (the order rows are inserted in)."""
     import db.models as _models  # noqa: F401  (registers every model module's tables)
 
-    return list(db.metadata.sorted_tables)
+    return [table for table in db.metadata.sorted_tables if table.name not in NOT_DATA]
 
 
 def code_revisions() -> list[str]:
@@ -199,6 +204,8 @@ def import_all(
         for table, entry in plan:
             _insert(connection, table, _rows(archive, table, entry))
         rows = _check_counts(connection, plan)
+        # A new data version: pages cached by running processes before the load go stale.
+        bump_connection(connection)
         if engine.dialect.name == "postgresql":
             _reset_sequences(connection, [table for table, _ in plan])
         details = {"archive": path.name, "direction": "import-all", "replaced": replace}
@@ -308,6 +315,8 @@ def _insert(connection: Connection, table: Table, rows: Iterator[list[Any]]) -> 
 
 def _insert_batch(connection: Connection, table: Table, batch: Batch, first: int) -> None:
     where = f"table {table.name}, lines {first}-{first + len(batch) - 1}"
+    if table.name == PARTITIONED:
+        _ensure_partitions(connection, table, batch)
     if connection.dialect.name == "postgresql":
         _copy_batch(connection, table, batch, where)
         return
@@ -316,6 +325,13 @@ def _insert_batch(connection: Connection, table: Table, batch: Batch, first: int
         connection.execute(table.insert(), [dict(zip(names, row, strict=True)) for row in batch])
     except (IntegrityError, DataError) as exc:
         raise TransferRejected(f"{where}: the database refused the rows: {exc.orig}") from exc
+
+
+def _ensure_partitions(connection: Connection, table: Table, batch: Batch) -> None:
+    """Create the academic-year partitions the batch's dates need (db.partitions; PostgreSQL)."""
+    at = [column.name for column in table.columns].index("date")
+    days = {row[at] for row in batch if isinstance(row[at], dt.date)}
+    ensure_attendance_partitions(connection, days)
 
 
 def _copy_batch(connection: Connection, table: Table, batch: Batch, where: str) -> None:

@@ -133,22 +133,34 @@ def warm_after_event(app: Flask, cache: Any) -> None:
 
 
 def _upgrade(app: Flask) -> dict[str, float]:
-    """Migrate a database built by an older version and fill the i-Ready growth table once
-    (bench_data writes diagnostics directly); seconds per step, {} when nothing was needed."""
+    """Migrate a database built by an older version and fill the i-Ready growth table and last
+    week's figures once (bench_data writes diagnostics directly; older versions had no
+    db.week_before); seconds per step, {} when nothing was needed."""
     from attendly.extensions import db
     from attendly.setup import initialise_database
     from db import growth
+    from db.policy import load_policy
+    from db.week_before import refresh_week_before
+    from db.week_before_models import WeekBeforeYear
 
     began = time.perf_counter()
     initialise_database(app)
-    if growth.in_sync(db.session()):
-        return {}
     done = {"migrate": time.perf_counter() - began}
-    began = time.perf_counter()
-    growth.refresh_all_growth(db.session())
+    if not growth.in_sync(db.session()):
+        began = time.perf_counter()
+        growth.refresh_all_growth(db.session())
+        db.session.commit()
+        done["i-Ready growth table"] = time.perf_counter() - began
+    if db.session.query(WeekBeforeYear).first() is None:
+        began = time.perf_counter()
+        policy = load_policy(db.session(), app.config["ATTENDLY_SETTINGS"])
+        refresh_week_before(db.session(), policy)
+        db.session.commit()
+        done["last week's figures"] = time.perf_counter() - began
+    if len(done) == 1:
+        return {}
     db.session.execute(text("ANALYZE"))
     db.session.commit()
-    done["i-Ready growth table"] = time.perf_counter() - began
     return done
 
 

@@ -25,6 +25,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from attendly.metrics.policy import Policy
 from db.growth import refresh_all_growth, stale_growth
 from db.models import AttendanceDayTotal, AttendanceRecord, Student, StudentWeekSummary
+from db.versions import bump
 
 CHUNK = 1000  # student ids per IN (...) list
 DateRange = tuple[dt.date, dt.date]  # first, last; both included
@@ -113,14 +114,19 @@ def refresh_aggregates(
 
 
 def refresh_all_aggregates(session: Session, policy: Policy) -> None:
-    """Rebuild both tables from every raw row (after a policy change or a repair), and the
-    i-Ready growth table from every diagnostic (db.growth; stale_aggregates checks it too)."""
+    """Rebuild both tables from every raw row (after a policy change or a repair), the
+    i-Ready growth table from every diagnostic (db.growth; stale_aggregates checks it too) and
+    last week's figures (db.week_before) from the summaries."""
     serialize_refreshes(session)
+    bump(session)
     session.execute(delete(StudentWeekSummary))
     session.execute(delete(AttendanceDayTotal))
     session.execute(insert(StudentWeekSummary).from_select(WEEK_COLUMNS, _weeks_of(None, policy)))
     session.execute(insert(AttendanceDayTotal).from_select(DAY_COLUMNS, _days_between(None)))
     refresh_all_growth(session)
+    from db.week_before import refresh_week_before  # reads the summaries: imports db.queries
+
+    refresh_week_before(session, policy)
 
 
 def refresh_day_totals(session: Session, first: dt.date, last: dt.date) -> None:
@@ -285,8 +291,8 @@ def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
 
 def stale_aggregates(session: Session, policy: Policy) -> dict[str, int]:
     """Rows of each aggregate table that differ from a recomputation from the raw rows
-    (stored but wrong or extra, plus missing); keys: day_totals, week_summaries and
-    iready_growth (db.growth)."""
+    (stored but wrong or extra, plus missing); keys: day_totals, week_summaries,
+    iready_growth (db.growth) and week_before (db.week_before)."""
     checks = (
         ("day_totals", AttendanceDayTotal, DAY_COLUMNS, _days_between(None)),
         ("week_summaries", StudentWeekSummary, WEEK_COLUMNS, _weeks_of(None, policy)),
@@ -297,6 +303,9 @@ def stale_aggregates(session: Session, policy: Policy) -> dict[str, int]:
         fresh = session.execute(recomputed).all()
         found[name] = len(_normal(stored) ^ _normal(fresh))
     found["iready_growth"] = stale_growth(session)
+    from db.week_before import stale_week_before
+
+    found["week_before"] = stale_week_before(session, policy)
     return found
 
 

@@ -29,6 +29,7 @@ from attendly.metrics.iready import GROWTH_COLUMNS, ON_GRADE_LEVEL, growth_by_st
 from db.growth_models import IReadyGrowth
 from db.models import IReadyDiagnostic, Student
 from db.reads import code_point_order, read_frame
+from db.versions import bump
 
 KEYS = ["student_id", "subject", "academic_year"]
 DIAGNOSTIC_COLUMNS = (
@@ -152,6 +153,7 @@ def refresh_growth(session: Session, student_ids: Iterable[str]) -> int:
     students = sorted(set(student_ids))
     if not students:
         return 0
+    bump(session)  # the dashboards' data version: growth changes what pages show
     if len(students) > WHOLE_TABLE:  # one read of every diagnostic beats many IN lists
         wanted = set(students)
         diagnostics = diagnostics_of(session, None)
@@ -167,6 +169,7 @@ def refresh_growth(session: Session, student_ids: Iterable[str]) -> int:
 
 def refresh_all_growth(session: Session) -> int:
     """Rebuild the whole table from every stored diagnostic; returns rows written."""
+    bump(session)
     session.execute(delete(IReadyGrowth))
     return _insert(session, growth_states(diagnostics_of(session, None)))
 
@@ -192,10 +195,11 @@ def stored_growth(
     grades: Sequence[int] | None,
     until: dt.date | None = None,
     columns: Sequence[str] = GROWTH_COLUMNS,
+    schools: Sequence[int] | None = None,
 ) -> pd.DataFrame:
     """Growth per (student, subject) of one academic year (metrics GROWTH_COLUMNS, or the
     `columns` of them asked for, in the order and types of growth_by_student): the latest
-    rows, or the rows holding on `until`."""
+    rows, or the rows holding on `until`, of students in `grades` of `schools` (ids)."""
     growth = IReadyGrowth
     holding: ColumnElement[bool]
     if until is None:
@@ -204,7 +208,7 @@ def stored_growth(
         holding = (growth.most_recent_date <= until) & or_(
             growth.valid_until.is_(None), growth.valid_until > until
         )
-    return _read(session, academic_year, grades, holding, columns)
+    return _read(session, academic_year, grades, holding, columns, schools)
 
 
 def growth_before(
@@ -213,6 +217,7 @@ def growth_before(
     academic_year: str,
     grades: Sequence[int] | None,
     before: dt.date,
+    schools: Sequence[int] | None = None,
 ) -> pd.DataFrame:
     """`stored_growth(..., until=before)` from the same scope's growth now (`now`, as read by
     stored_growth, with its columns): a student and subject without a diagnostic after
@@ -220,7 +225,7 @@ def growth_before(
     handful) or drop out."""
     growth = IReadyGrowth
     superseded = (growth.most_recent_date <= before) & (growth.valid_until > before)
-    earlier = _read(session, academic_year, grades, superseded, list(now.columns))
+    earlier = _read(session, academic_year, grades, superseded, list(now.columns), schools)
     kept = now[now["most_recent_date"] <= before]
     if kept.empty and earlier.empty:
         return pd.DataFrame(columns=list(now.columns))
@@ -236,6 +241,7 @@ def _read(
     grades: Sequence[int] | None,
     condition: ColumnElement[bool],
     columns: Sequence[str] = GROWTH_COLUMNS,
+    schools: Sequence[int] | None = None,
 ) -> pd.DataFrame:
     growth = IReadyGrowth
     wanted = {source for name in columns for source in SOURCES.get(name, (name,))}
@@ -248,10 +254,12 @@ def _read(
         .where(growth.academic_year == academic_year, condition)
         .order_by(*order)
     )
-    if grades is not None:
-        statement = statement.join(Student, Student.id == growth.student_id).where(
-            Student.grade_level.in_(grades)
-        )
+    if grades is not None or schools is not None:  # the student's row only when asked
+        statement = statement.join(Student, Student.id == growth.student_id)
+        if grades is not None:
+            statement = statement.where(Student.grade_level.in_(grades))
+        if schools is not None:
+            statement = statement.where(Student.school_id.in_(schools))
     return growth_frame(read_frame(session, statement, names, READ_TYPES), columns)
 
 

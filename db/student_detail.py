@@ -1,7 +1,8 @@
 """One student's year: profile, every school day with its period statuses, i-Ready history.
 
-A student outside the caller's grades is reported exactly like a missing one (NotFound with
-the same message), so the page never reveals that the student exists, let alone the name.
+A student outside the caller's grades or schools is reported exactly like a missing one
+(NotFound with the same message), so the page never reveals that the student exists, let
+alone the name.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,6 +30,7 @@ from db.models import (
     AttendanceRecord,
     IReadyDiagnostic,
     IReadyDomainScore,
+    School,
     Student,
 )
 
@@ -49,17 +52,31 @@ class StudentYear:
 
 
 def find_student(
-    session: Session, student_id: str, allowed_grades: Sequence[int] | None
+    session: Session,
+    student_id: str,
+    allowed_grades: Sequence[int] | None,
+    allowed_schools: Sequence[str] | None = None,
 ) -> dict[str, Any]:
-    """id, names and grade of a student the caller may see; NotFound otherwise."""
+    """id, names and grade of a student the caller may see (in `allowed_grades` of the
+    schools with codes `allowed_schools`, None = every one); NotFound otherwise."""
     row = session.execute(
-        select(Student.id, Student.last_name, Student.first_name, Student.grade_level).where(
-            Student.id == str(student_id)[:32]
+        select(
+            Student.id,
+            Student.last_name,
+            Student.first_name,
+            Student.grade_level,
+            School.code.label("school_code"),
         )
+        .outerjoin(School, School.id == Student.school_id)
+        .where(Student.id == str(student_id)[:32])
     ).first()
     if row is None or (allowed_grades is not None and row.grade_level not in allowed_grades):
         raise NotFound(NOT_FOUND)
-    return dict(row._mapping)
+    if allowed_schools is not None and row.school_code not in allowed_schools:
+        raise NotFound(NOT_FOUND)
+    student = dict(row._mapping)
+    del student["school_code"]  # the page's profile keys stay what they were
+    return student
 
 
 def student_days(session: Session, student_id: str, academic_year: str) -> pd.DataFrame:
@@ -123,9 +140,11 @@ def student_year(
     student_id: str,
     academic_year: str | None,
     allowed_grades: Sequence[int] | None,
+    allowed_schools: Sequence[str] | None = None,
 ) -> StudentYear:
-    """The student's year (the latest with data when `academic_year` is None)."""
-    student = find_student(session, student_id, allowed_grades)
+    """The student's year (the latest with data when `academic_year` is None); NotFound for
+    a student outside `allowed_grades` or `allowed_schools` (codes)."""
+    student = find_student(session, student_id, allowed_grades, allowed_schools)
     year = academic_year or queries.latest_academic_year(session)
     if year is None:
         empty = pd.DataFrame()
@@ -136,10 +155,35 @@ def student_year(
     diagnostics, domains = iready_history(session, student["id"], year)
     from attendly.metrics.iready import growth_by_student
 
-    frame = diagnostics.assign(student_id=student["id"], academic_year=year)
-    growth = growth_by_student(frame) if len(frame) else pd.DataFrame()
+    growth = stored_student_growth(session, student["id"], year, len(diagnostics))
+    if growth is None:  # the growth table is being rebuilt: compute from the diagnostics
+        frame = diagnostics.assign(student_id=student["id"], academic_year=year)
+        growth = growth_by_student(frame) if len(frame) else pd.DataFrame()
     student["academic_year"] = year
     return StudentYear(student, figures[0] if figures else None, days, diagnostics, domains, growth)
+
+
+def stored_student_growth(
+    session: Session, student_id: str, academic_year: str, diagnostics: int
+) -> pd.DataFrame | None:
+    """The student's growth now per subject from the growth table (db.growth: what
+    growth_by_student computes, stored after every diagnostic write), or None when the table
+    does not hold one row per diagnostic of theirs (a rebuild is under way)."""
+    from db.growth import STORED_COLUMNS, growth_frame
+    from db.growth_models import IReadyGrowth
+
+    table = IReadyGrowth
+    mine = (table.student_id == student_id) & (table.academic_year == academic_year)
+    rows = session.execute(
+        select(*(getattr(table, name) for name in STORED_COLUMNS)).where(mine)
+    ).all()
+    if len(rows) != diagnostics:
+        return None
+    stored = pd.DataFrame(rows, columns=list(STORED_COLUMNS))
+    latest = stored[stored["valid_until"].isna()].sort_values("subject", kind="stable")
+    if latest.empty:
+        return pd.DataFrame()
+    return growth_frame(latest.reset_index(drop=True))
 
 
 def day_statuses(days: pd.DataFrame) -> pd.DataFrame:
@@ -172,25 +216,31 @@ def _last_period(days: pd.DataFrame) -> int:
 
 
 def weekday_period_absences(days: pd.DataFrame) -> pd.DataFrame:
-    """Absent periods (E, U, V, S) per weekday and period: weekday, period, absences, scheduled."""
+    """Absent periods (E, U, V, S) per weekday and period: weekday, period, absences, scheduled.
+
+    Counted with one pass per period column (np.bincount over the days' weekday numbers), not
+    a filter per weekday and period: a year is ~180 days x 7 periods."""
     if days.empty:
         return pd.DataFrame(columns=["weekday", "period", "absences", "scheduled"])
-    weekday = pd.to_datetime(days["date"]).dt.day_name()
+    weekday = pd.to_datetime(days["date"]).dt.day_of_week.to_numpy()
     rows = []
     for n in PERIOD_NUMBERS:
         column = days[f"period_{n}"]
-        if column.notna().sum() == 0:
+        recorded = column.notna().to_numpy()
+        if not recorded.any():
             continue
-        for name in WEEKDAYS:
-            on_day = column[weekday == name]
-            rows.append(
-                {
-                    "weekday": name,
-                    "period": n,
-                    "absences": int(on_day.isin(ABSENT_CATEGORIES).sum()),
-                    "scheduled": int(on_day.notna().sum()),
-                }
-            )
+        absent = column.isin(ABSENT_CATEGORIES).to_numpy()
+        absences = np.bincount(weekday, weights=absent, minlength=7)
+        scheduled = np.bincount(weekday, weights=recorded, minlength=7)
+        rows += [
+            {
+                "weekday": name,
+                "period": n,
+                "absences": int(absences[index]),
+                "scheduled": int(scheduled[index]),
+            }
+            for index, name in enumerate(WEEKDAYS)  # Monday is 0, as day_of_week numbers them
+        ]
     return pd.DataFrame(rows, columns=["weekday", "period", "absences", "scheduled"])
 
 

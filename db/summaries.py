@@ -30,6 +30,7 @@ from db.aggregates import (
 from db.frames import frame
 from db.models import AttendanceRecord, StudentYearSummary
 from db.policy import load_policy
+from db.versions import bump
 
 CHUNK = 1000  # student ids per IN (...) list: well under every backend's parameter limit
 RATE_COLUMNS = ("absence_rate", "attendance_rate", "period_attendance_rate")
@@ -55,7 +56,7 @@ def refresh_summaries(
     dates: DateRange | None = None,
 ) -> int:
     """Recompute every academic year's summary of these students, and the dashboard
-    aggregates they feed (db.aggregates); returns summary rows written.
+    aggregates they feed (db.aggregates, db.week_before); returns summary rows written.
 
     `dates` (first, last; both included) says only these students' rows on those dates
     changed: the aggregates are then rewritten for those dates only (db.aggregates), the year
@@ -66,6 +67,7 @@ def refresh_summaries(
     if dates is not None:
         check_range(dates)  # before anything is written
     serialize_refreshes(session)
+    bump(session)  # the dashboards' data version (db.versions), visible at commit
     policy = load_policy(session, settings)
     students = sorted(set(student_ids))
     written = 0
@@ -77,6 +79,9 @@ def refresh_summaries(
         written += len(rows)
     if aggregates:
         refresh_aggregates(session, students, policy, dates=dates)
+        from db.week_before import refresh_week_before  # it reads the summaries just written
+
+        refresh_week_before(session, policy, students)
     session.flush()
     return written
 

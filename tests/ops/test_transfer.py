@@ -334,10 +334,11 @@ def libpq(env: dict[str, str], database_flag: str = "") -> list[str]:
 
 
 def test_every_table_is_in_the_archive(source: BuiltSchool) -> None:
+    """Every table but the dashboards' cache counter (the target's own, bumped by a load)."""
     names = {
         name.removeprefix("tables/").removesuffix(".jsonl") for name in table_files(source.archive)
     }
-    assert names == set(sqla.metadata.tables)
+    assert names == set(sqla.metadata.tables) - {"data_versions"}
 
 
 def test_sqlite_backup_command_as_documented(
