@@ -7,7 +7,8 @@
    {"since": last version seen} so the server replays what was missed. While it is down the
    shell's fallback poll is enabled and the status says "Reconnecting…". Widgets whose text
    changed after an event get a brief highlight; window.attendlyLive.renders records, per
-   event, when the first of them was re-rendered (epoch milliseconds). */
+   event, when the first of them was re-rendered (epoch milliseconds). When the session is
+   gone (a refused socket and a 401 from the events API) it stops and says "Signed out". */
 (function () {
   "use strict";
   var IDS = {
@@ -23,8 +24,16 @@
   var WATCHED = ".kpi-value[id], .tier-badge[id], .student-card-link[id]";
   var KEPT = 100; /* events and render times kept in window.attendlyLive */
 
-  var state = { socket: null, seen: null, attempt: 0, retry: null, pending: [], flush: null };
-  var live = (window.attendlyLive = { renders: [], events: [], connected: false });
+  /* Answers 401 once the session is gone (signed out elsewhere, expired, password reset). */
+  var SESSION_CHECK = "/api/v1/session";
+  var SIGNED_OUT = "Signed out \u2014 reload the page to sign in again";
+
+  var state = {
+    socket: null, seen: null, attempt: 0, retry: null, pending: [], flush: null, stopped: false
+  };
+  var live = (window.attendlyLive = {
+    renders: [], events: [], connected: false, signedOut: false
+  });
 
   function setProps(id, props) {
     if (window.dash_clientside && window.dash_clientside.set_props) {
@@ -46,11 +55,12 @@
   }
 
   function connect() {
+    if (state.stopped) { return; }
     var socket;
     try {
       socket = new WebSocket(socketUrl());
     } catch (error) {
-      reconnectLater();
+      whenSignedIn(reconnectLater);
       return;
     }
     state.socket = socket;
@@ -64,9 +74,31 @@
     socket.onmessage = function (message) { receive(message.data); };
     socket.onclose = function () { /* also follows every error */
       if (state.socket === socket) { state.socket = null; }
+      if (state.stopped) { return; }
       showStatus(false);
-      reconnectLater();
+      /* A browser does not tell why a socket closed or was refused: ask once per attempt
+         whether the session still holds before trying again. */
+      whenSignedIn(reconnectLater);
     };
+  }
+
+  function whenSignedIn(then) {
+    if (!window.fetch) { then(); return; }
+    window.fetch(SESSION_CHECK, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (answer) {
+        if (answer.status === 401) { signedOut(); } else { then(); }
+      })
+      .catch(function () { then(); }); /* the server is down: keep trying */
+  }
+
+  /* The session is gone: no more sockets or polls (each would be refused), and say so. */
+  function signedOut() {
+    state.stopped = true;
+    live.connected = false;
+    live.signedOut = true;
+    if (state.retry) { clearTimeout(state.retry); state.retry = null; }
+    setProps(IDS.status, { children: SIGNED_OUT, className: "live-status live-down" });
+    setProps(IDS.poll, { disabled: true });
   }
 
   function reconnectLater() {

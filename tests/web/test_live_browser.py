@@ -73,6 +73,7 @@ class Change:
         """Write the figures (a new refresh time: cached pages go stale) and publish the
         event; returns the epoch milliseconds just before the publish."""
         from attendly.extensions import db
+        from db.versions import bump
 
         with self.app.app_context():
             row = self._row()
@@ -80,6 +81,7 @@ class Change:
             for key in ABSENT_601:
                 setattr(row, key, values[key])
             row.refreshed_at = dt.datetime.now(dt.UTC)
+            bump(db.session)  # what a summary refresh does: cached pages go stale
             db.session.commit()
             started = time.time() * 1000
             if publish:
@@ -95,11 +97,13 @@ class Change:
 
     def restore(self) -> None:
         from attendly.extensions import db
+        from db.versions import bump
 
         with self.app.app_context():
             row = self._row()
             for key, value in self.original.items():
                 setattr(row, key, value)
+            bump(db.session)  # a new data version: nothing cached with the change survives
             db.session.commit()
 
 
@@ -349,6 +353,34 @@ def test_after_a_reconnect_the_socket_catches_up_on_what_was_missed(
     # other error, a failed callback above all, fails the test.
     closed = "WebSocket connection to"
     assert [entry for entry in severe_console_entries(admin) if closed not in entry] == []
+
+
+def test_a_tab_whose_session_ended_stops_reconnecting_and_says_signed_out(
+    live_url: str, browsers: Callable[..., Any]
+) -> None:
+    """Signed out elsewhere (here: the cookies dropped) and the socket gone: the tab asks the
+    events API once, gets 401, stops its reconnects and polls and says so."""
+    admin = browsers(live_url, "admin", script=SWITCHABLE_SOCKET)
+    wait_for(admin, lambda d: text_of(d, "shell-live-status") == "Live")
+    admin.delete_all_cookies()
+    admin.execute_script("window.sockets.forEach(s => s.close());")
+    wait_for(admin, lambda d: (text_of(d, "shell-live-status") or "").startswith("Signed out"))
+    assert live_state(admin)["signedOut"] is True
+    opened = admin.execute_script("return window.sockets.length;")
+    time.sleep(2.5)  # the first reconnect would come after 0.4-0.6 s, the next after 0.8-1.2 s
+    assert admin.execute_script("return window.sockets.length;") == opened
+    assert text_of(admin, KPI) == BEFORE[None]  # the figures stay on screen
+
+
+def test_a_closed_socket_with_the_session_intact_reconnects(
+    live_url: str, browsers: Callable[..., Any]
+) -> None:
+    admin = browsers(live_url, "admin", script=SWITCHABLE_SOCKET)
+    wait_for(admin, lambda d: text_of(d, "shell-live-status") == "Live")
+    admin.execute_script("window.sockets.forEach(s => s.close());")
+    wait_for(admin, lambda d: d.execute_script("return window.sockets.length;") >= 2, timeout=30)
+    wait_for(admin, lambda d: text_of(d, "shell-live-status") == "Live", timeout=30)
+    assert live_state(admin)["signedOut"] is False
 
 
 def test_over_redis_the_socket_brings_the_change_and_survives_redis_stopping(

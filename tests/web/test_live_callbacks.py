@@ -302,3 +302,12 @@ def test_the_poll_interval_setting_is_read_and_checked(monkeypatch: pytest.Monke
     monkeypatch.setenv("ATTENDLY_LIVE_POLL_SECONDS", "0")
     with pytest.raises(ConfigError, match="ATTENDLY_LIVE_POLL_SECONDS"):
         load_settings()
+
+
+def test_the_session_check_of_a_closed_socket(client: FlaskClient, web_app: Flask) -> None:
+    """/api/v1/session: who is signed in, 401 once the session is gone (assets/live.js stops
+    reconnecting then); it needs neither the event service nor a query."""
+    assert client.get("/api/v1/session").status_code == 401
+    signed = signed_in(web_app, "teacher6")
+    body = signed.get("/api/v1/session").get_json()
+    assert body == {"username": "teacher6", "role": "teacher", "signed_in": True}
