@@ -108,6 +108,17 @@ def _academic_year() -> str | None:
     return text
 
 
+def _school() -> str | None:
+    """The `school` code asked for (None = every school the caller may see); whether the
+    caller may see it is the query layer's check (403 outside their schools or unknown)."""
+    text = (request.args.get("school") or "").strip()
+    if not text:
+        return None
+    if len(text) > 32:
+        raise BadParameter("school", "must be a school code")
+    return text
+
+
 def _tier() -> str | None:
     text = request.args.get("tier")
     if text in (None, ""):
@@ -115,6 +126,15 @@ def _tier() -> str | None:
     if text not in {tier.value for tier in Tier}:
         raise BadParameter("tier", "must be one of " + ", ".join(tier.value for tier in Tier))
     return text
+
+
+@blueprint.get("/session")
+def session_state() -> Response:
+    """Who is signed in (the request gate answers 401 without a session): what an open page
+    asks when its live socket closes, without touching the database or the event service."""
+    return jsonify(
+        {"username": current_user.username, "role": current_user.role, "signed_in": True}
+    )
 
 
 @blueprint.get("/kpis")
@@ -130,6 +150,8 @@ def kpis() -> Response:
         academic_year=_academic_year(),
         as_of=_as_of(),
         allowed_grades=current_user.grade_scope,
+        school=_school(),
+        allowed_schools=current_user.school_scope,
     )
     return jsonify(result)
 
@@ -140,7 +162,7 @@ def students() -> Response:
     from db.queries import REPORT_COLUMNS, students_report
 
     policy = _policy()
-    grade, tier = _grade(policy), _tier()
+    grade, tier, school = _grade(policy), _tier(), _school()
     export_format = request.args.get("format", "json")
     if export_format not in ("json", "csv"):
         raise BadParameter("format", "must be json or csv")
@@ -152,8 +174,16 @@ def students() -> Response:
         academic_year=_academic_year(),
         as_of=_as_of(),
         allowed_grades=current_user.grade_scope,
+        school=school,
+        allowed_schools=current_user.school_scope,
     )
-    details = {"format": export_format, "grade": grade, "tier": tier, "rows": len(rows)}
+    details = {
+        "format": export_format,
+        "grade": grade,
+        "school": school,
+        "tier": tier,
+        "rows": len(rows),
+    }
     audit.record("export", entity="students", details=details)
     if export_format == "json":
         return jsonify(rows)

@@ -1,13 +1,14 @@
 """The data behind every chart and table, by dataset name: what a download exports.
 
-Each dataset takes (session, filters, allowed grades) and returns the same frame the page's
-chart or table is drawn from, with plain column names. Scope checks happen in the queries.
+Each dataset takes (session, filters, the caller's Reach: allowed grades and school codes)
+and returns the same frame the page's chart or table is drawn from, with plain column names.
+Scope checks happen in the queries.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 from flask import current_app
@@ -17,7 +18,14 @@ from attendly.charts.theme import PLACEMENT_LABELS, tier_label
 from attendly.metrics.policy import Policy
 
 Filters = dict[str, Any]
-Grades = tuple[int, ...] | None
+
+
+class Reach(NamedTuple):
+    """What the caller may see, from the server-side user: grades and school codes (None =
+    every one). Never built from the request's parameters."""
+
+    grades: tuple[int, ...] | None = None
+    schools: tuple[str, ...] | None = None
 
 
 def _policy(session: Session) -> Policy:
@@ -26,25 +34,30 @@ def _policy(session: Session) -> Policy:
     return load_policy(session, current_app.config["ATTENDLY_SETTINGS"])
 
 
-def _scope(session: Session, filters: Filters, grades: Grades) -> Any:
+def _scope(session: Session, filters: Filters, reach: Reach) -> Any:
     from db.dashboard import check_year, resolve_scope
 
     year = check_year(filters.get("year"))
     return resolve_scope(
-        session, grade=filters.get("grade"), academic_year=year, allowed_grades=grades
+        session,
+        grade=filters.get("grade"),
+        academic_year=year,
+        allowed_grades=reach.grades,
+        school=filters.get("school"),
+        allowed_schools=reach.schools,
     )
 
 
-def overview_trend(session: Session, filters: Filters, grades: Grades) -> pd.DataFrame:
+def overview_trend(session: Session, filters: Filters, reach: Reach) -> pd.DataFrame:
     from db.dashboard import overview_data
 
-    return overview_data(session, _policy(session), _scope(session, filters, grades)).weeks
+    return overview_data(session, _policy(session), _scope(session, filters, reach)).weeks
 
 
-def overview_tiers(session: Session, filters: Filters, grades: Grades) -> pd.DataFrame:
+def overview_tiers(session: Session, filters: Filters, reach: Reach) -> pd.DataFrame:
     from db.dashboard import overview_data
 
-    data = overview_data(session, _policy(session), _scope(session, filters, grades))
+    data = overview_data(session, _policy(session), _scope(session, filters, reach))
     counts = data.kpis["tier_counts"]
     return pd.DataFrame(
         {
@@ -55,17 +68,16 @@ def overview_tiers(session: Session, filters: Filters, grades: Grades) -> pd.Dat
     )
 
 
-def overview_grades(session: Session, filters: Filters, grades: Grades) -> pd.DataFrame:
+def overview_grades(session: Session, filters: Filters, reach: Reach) -> pd.DataFrame:
     from db.dashboard import overview_data
 
-    return overview_data(session, _policy(session), _scope(session, filters, grades)).grades
+    return overview_data(session, _policy(session), _scope(session, filters, reach)).grades
 
 
-def students(session: Session, filters: Filters, grades: Grades) -> pd.DataFrame:
-    from db.student_actions import student_rows
-    from db.students_list import StudentFilter, filter_students
+def students(session: Session, filters: Filters, reach: Reach) -> pd.DataFrame:
+    from db.student_list_query import student_list
+    from db.students_list import StudentFilter
 
-    rows = student_rows(session, _policy(session), _scope(session, filters, grades))
     chosen = StudentFilter(
         filters.get("tier", ()),
         filters.get("truant", False),
@@ -73,41 +85,43 @@ def students(session: Session, filters: Filters, grades: Grades) -> pd.DataFrame
         filters.get("sort", "name"),
         filters.get("near"),
     )
-    out = filter_students(rows, chosen).assign(tier_label=lambda f: f["tier"].map(tier_label))
+    rows = student_list(session, _policy(session), _scope(session, filters, reach), chosen)
+    out = rows.assign(tier_label=lambda f: f["tier"].map(tier_label))
     for subject in ("ela", "math"):
         out[f"{subject}_placement"] = out[f"{subject}_placement_level"].map(PLACEMENT_LABELS)
     return out
 
 
-def _student(session: Session, filters: Filters, grades: Grades) -> Any:
+def _student(session: Session, filters: Filters, reach: Reach) -> Any:
     from db.dashboard import check_year
     from db.student_detail import student_year
 
     year = check_year(filters.get("year"))
-    return student_year(session, _policy(session), filters.get("student", ""), year, grades)
+    student = filters.get("student", "")
+    return student_year(session, _policy(session), student, year, reach.grades, reach.schools)
 
 
-def student_days(session: Session, filters: Filters, grades: Grades) -> pd.DataFrame:
+def student_days(session: Session, filters: Filters, reach: Reach) -> pd.DataFrame:
     from db.student_detail import day_statuses
 
-    data = _student(session, filters, grades)
+    data = _student(session, filters, reach)
     return day_statuses(data.days).drop(columns=["week"])
 
 
-def student_periods(session: Session, filters: Filters, grades: Grades) -> pd.DataFrame:
+def student_periods(session: Session, filters: Filters, reach: Reach) -> pd.DataFrame:
     from db.student_detail import weekday_period_absences
 
-    return weekday_period_absences(_student(session, filters, grades).days)
+    return weekday_period_absences(_student(session, filters, reach).days)
 
 
-def student_months(session: Session, filters: Filters, grades: Grades) -> pd.DataFrame:
+def student_months(session: Session, filters: Filters, reach: Reach) -> pd.DataFrame:
     from db.student_detail import monthly_rates
 
-    return monthly_rates(_student(session, filters, grades).days, _policy(session))
+    return monthly_rates(_student(session, filters, reach).days, _policy(session))
 
 
-def student_iready(session: Session, filters: Filters, grades: Grades) -> pd.DataFrame:
-    data = _student(session, filters, grades)
+def student_iready(session: Session, filters: Filters, reach: Reach) -> pd.DataFrame:
+    data = _student(session, filters, reach)
     if data.diagnostics.empty:
         return pd.DataFrame(columns=["subject", "completion_date", "measure", "scale_score"])
     overall = data.diagnostics.assign(
@@ -122,35 +136,33 @@ def student_iready(session: Session, filters: Filters, grades: Grades) -> pd.Dat
     )
 
 
-def _correlations(session: Session, filters: Filters, grades: Grades) -> list[Any]:
+def _correlations(session: Session, filters: Filters, reach: Reach) -> list[Any]:
     from db.correlation import subject_correlation
 
-    scope, policy = _scope(session, filters, grades), _policy(session)
+    scope, policy = _scope(session, filters, reach), _policy(session)
     return [subject_correlation(session, policy, scope, subject) for subject in ("ELA", "MATH")]
 
 
-def correlation_points(session: Session, filters: Filters, grades: Grades) -> pd.DataFrame:
-    parts = [c.points.assign(subject=c.subject) for c in _correlations(session, filters, grades)]
+def correlation_points(session: Session, filters: Filters, reach: Reach) -> pd.DataFrame:
+    parts = [c.points.assign(subject=c.subject) for c in _correlations(session, filters, reach)]
     return pd.concat(parts).reset_index(drop=True)
 
 
-def correlation_placements(session: Session, filters: Filters, grades: Grades) -> pd.DataFrame:
-    parts = [
-        c.placements.assign(subject=c.subject) for c in _correlations(session, filters, grades)
-    ]
+def correlation_placements(session: Session, filters: Filters, reach: Reach) -> pd.DataFrame:
+    parts = [c.placements.assign(subject=c.subject) for c in _correlations(session, filters, reach)]
     frame = pd.concat(parts).reset_index(drop=True)
     return frame.assign(placement=frame["placement_level"].map(PLACEMENT_LABELS))
 
 
-def correlation_tiers(session: Session, filters: Filters, grades: Grades) -> pd.DataFrame:
+def correlation_tiers(session: Session, filters: Filters, reach: Reach) -> pd.DataFrame:
     parts = []
-    for item in _correlations(session, filters, grades):
+    for item in _correlations(session, filters, reach):
         fit = {f"fit_{key}": value for key, value in item.fit.items()}
         parts.append(item.tiers.assign(subject=item.subject, **fit))
     return pd.concat(parts).reset_index(drop=True)
 
 
-DATASETS: dict[str, Callable[[Session, Filters, Grades], pd.DataFrame]] = {
+DATASETS: dict[str, Callable[[Session, Filters, Reach], pd.DataFrame]] = {
     "overview-trend": overview_trend,
     "overview-tiers": overview_tiers,
     "overview-grades": overview_grades,

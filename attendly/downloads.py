@@ -40,6 +40,7 @@ def _query(request_args: Any) -> dict[str, Any]:
     return {
         "grade": int(grade) if grade and grade.isdigit() and len(grade) <= 2 else None,
         "year": request_args.get("year") or None,
+        "school": (request_args.get("school") or "").strip()[:32] or None,
         "student": (request_args.get("student") or "")[:32],
         "tier": tuple(t for t in (request_args.get("tier") or "").split(",") if t)[:10],
         "truant": request_args.get("truant") == "1",
@@ -59,13 +60,14 @@ def _whole(value: str | None) -> int | None:
 def download(dataset: str, fmt: str) -> Response:
     """Stream one dataset; 404 for an unknown dataset or format, 403 outside the scope."""
     from attendly import audit
-    from attendly.datasets import DATASETS
+    from attendly.datasets import DATASETS, Reach
 
     if fmt not in FORMATS or dataset not in DATASETS:
         abort(404)
     params = _query(request.args)
     try:
-        frame = DATASETS[dataset](db.session(), params, current_user.grade_scope)
+        reach = Reach(current_user.grade_scope, current_user.school_scope)
+        frame = DATASETS[dataset](db.session(), params, reach)
     except Forbidden:
         abort(403)
     except NotFound:
@@ -79,11 +81,19 @@ def download(dataset: str, fmt: str) -> Response:
             "rows": len(frame),
             "grade": params["grade"],
             "year": params["year"],
+            "school": params["school"],
         },
     )
     name = "-".join(
         str(p)
-        for p in ("attendly", dataset, params["student"], params["grade"], params["year"])
+        for p in (
+            "attendly",
+            dataset,
+            params["student"],
+            params["school"],
+            params["grade"],
+            params["year"],
+        )
         if p
     )
     body = stream_csv(frame) if fmt == "csv" else stream_xlsx(frame, dataset)

@@ -57,8 +57,11 @@ class Filters:
     BAR = "shell-filters"
     GRADE = "shell-filter-grade"
     GRADE_BOX = "shell-filter-grade-box"
+    SCHOOL = "shell-filter-school"
+    SCHOOL_BOX = "shell-filter-school-box"
     YEAR = "shell-filter-year"
-    STORE = "shell-filter-store"  # local storage: {"user": name, "grade": g, "year": y}
+    # local storage: {"user": name, "grade": g, "year": y, "school": code}
+    STORE = "shell-filter-store"
     PRINT_HEADER = "shell-print-header"
 
 

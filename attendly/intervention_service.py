@@ -21,6 +21,7 @@ def current_actor() -> Actor:
         username=str(current_user.username),
         role=str(current_user.role),
         allowed_grades=current_user.grade_scope,
+        allowed_schools=current_user.school_scope,
     )
 
 

@@ -84,11 +84,12 @@ class InvalidIntervention(AttendlyError):
 
 @dataclass(frozen=True)
 class Actor:
-    """Who is acting: their name, role and data scope (None = every grade)."""
+    """Who is acting: their name, role and data scope (None = every grade, every school)."""
 
     username: str
     role: str
     allowed_grades: tuple[int, ...] | None = None
+    allowed_schools: tuple[str, ...] | None = None  # school codes
 
     @property
     def manages(self) -> bool:

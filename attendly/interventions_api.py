@@ -1,9 +1,9 @@
 """The interventions and truancy-ladder JSON API (interfaces.md, HTTP), scoped by role.
 
 Authentication (session cookie or `Authorization: Bearer` token) and CSRF are the request
-gate's job (attendly.security). Here every endpoint applies the caller's grade scope through
-the db layer: another grade's student is 404, a grade outside the scope 403, bad input 422
-with one message per field.
+gate's job (attendly.security). Here every endpoint applies the caller's grade and school
+scope through the db layer: another grade's or school's student is 404, a grade or school
+outside the scope 403, bad input 422 with one message per field.
 """
 
 from __future__ import annotations
@@ -63,6 +63,7 @@ def list_interventions() -> Response:
     frame = interventions.list_interventions(
         db.session(),
         allowed_grades=current_actor().allowed_grades,
+        allowed_schools=current_actor().allowed_schools,
         student_id=args.get("student_id") or None,
         status=args.get("status") or None,
         kind=args.get("type") or None,
@@ -74,8 +75,9 @@ def list_interventions() -> Response:
 
 @blueprint.get("/interventions/<int:intervention_id>")
 def get_intervention(intervention_id: int) -> Response:
+    actor = current_actor()
     row = interventions.get_intervention(
-        db.session(), intervention_id, current_actor().allowed_grades
+        db.session(), intervention_id, actor.allowed_grades, actor.allowed_schools
     )
     return jsonify(json_rows([row])[0])
 
@@ -111,6 +113,8 @@ def truancy_queue() -> Response:
         grade=_grade(),
         academic_year=request.args.get("academic_year") or None,
         as_of=as_of,
+        allowed_schools=current_actor().allowed_schools,
+        school=(request.args.get("school") or "").strip()[:32] or None,
     )
     db.session.commit()  # newly due steps were stored as proposals
     return jsonify(json_rows(frame.to_dict("records")))
@@ -165,14 +169,20 @@ def _pdf(content: bytes, name: str) -> Response:
 @blueprint.get("/letters/<int:letter_id>.pdf")
 def letter_pdf(letter_id: int) -> Response:
     """A generated letter, again (404 outside the caller's scope)."""
-    content = letters.letter_pdf(db.session(), letter_id, current_actor().allowed_grades)
+    actor = current_actor()
+    content = letters.letter_pdf(
+        db.session(), letter_id, actor.allowed_grades, actor.allowed_schools
+    )
     return _pdf(content, f"attendly-letter-{letter_id}.pdf")
 
 
 @blueprint.get("/letters/batch/<batch_id>.pdf")
 def batch_pdf(batch_id: str) -> Response:
     """Every letter of a batch the caller may see, as one PDF."""
-    content = letters.batch_pdf(db.session(), batch_id[:36], current_actor().allowed_grades)
+    actor = current_actor()
+    content = letters.batch_pdf(
+        db.session(), batch_id[:36], actor.allowed_grades, actor.allowed_schools
+    )
     return _pdf(content, f"attendly-letters-{batch_id[:8]}.pdf")
 
 

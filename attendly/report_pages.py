@@ -114,11 +114,16 @@ def students_report(
 
 
 def student_report(
-    session: Session, policy: Policy, student_id: str, year: str | None, grades: Any
+    session: Session,
+    policy: Policy,
+    student_id: str,
+    year: str | None,
+    grades: Any,
+    schools: Any = None,
 ) -> tuple[list[tuple[str, str]], list[go.Figure]]:
     from db import student_detail as detail
 
-    data = detail.student_year(session, policy, student_id, year, grades)
+    data = detail.student_year(session, policy, student_id, year, grades, schools)
     student, figures = data.student, data.figures or {}
     facts = [
         ("Student", f"{student['first_name']} {student['last_name']} (ID {student['id']})"),

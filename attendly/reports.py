@@ -69,17 +69,18 @@ def read_job(report_id: str, app: Flask | None = None) -> dict[str, Any]:
 def request_report(page: str, params: dict[str, Any]) -> str:
     """Queue the PDF of `page` for the signed-in user; returns the report id.
 
-    `params` are the page's filters (grade, year, student); the grade scope comes from the
-    user, never from the browser.
+    `params` are the page's filters (grade, year, school, student); the grade and school
+    scope comes from the user, never from the browser.
     """
     if page not in PAGES:
         raise NotFound("no such page")
     job = {
         "id": uuid.uuid4().hex,
         "page": page,
-        "params": {key: params.get(key) for key in ("grade", "year", "student")},
+        "params": {key: params.get(key) for key in ("grade", "year", "school", "student")},
         "username": current_user.username,
         "grades": list(current_user.grade_scope) if current_user.grade_scope else None,
+        "schools": list(current_user.school_scope) if current_user.school_scope else None,
         "status": "queued",
         "created": dt.datetime.now(dt.UTC).isoformat(),
     }
@@ -162,16 +163,22 @@ def page_figures(job: dict[str, Any]) -> list[Any]:
     from db.policy import load_policy
 
     session, params, grades = db.session(), job["params"], job["grades"]
+    schools = job.get("schools")  # absent from jobs queued before schools were scoped
     policy = load_policy(session, current_app.config["ATTENDLY_SETTINGS"])
     year = check_year(params.get("year"))
     if job["page"] == "student":
         facts, figures = report_pages.student_report(
-            session, policy, str(params.get("student") or ""), year, grades
+            session, policy, str(params.get("student") or ""), year, grades, schools
         )
         label = f"academic year {year or 'latest'}"
     else:
         scope = resolve_scope(
-            session, grade=params.get("grade"), academic_year=year, allowed_grades=grades
+            session,
+            grade=params.get("grade"),
+            academic_year=year,
+            allowed_grades=grades,
+            school=params.get("school"),
+            allowed_schools=schools,
         )
         build = {
             "overview": report_pages.overview_report,
@@ -181,7 +188,9 @@ def page_figures(job: dict[str, Any]) -> list[Any]:
         facts, figures = build(session, policy, scope)
         grade = f"grade {scope.grade}" if scope.grade else "all grades"
         label = f"{grade}, academic year {scope.academic_year}"
-    cover = report_pages.cover(job["page"], facts, school_name(session) or "Attendly", label)
+    only = schools[0] if schools and len(schools) == 1 else None
+    title = school_name(session, params.get("school") or only) or "Attendly"
+    cover = report_pages.cover(job["page"], facts, title, label)
     return [cover, *figures]
 
 

@@ -20,8 +20,7 @@ from attendly.charts.correlation import fit_text
 from attendly.charts.theme import SUBJECT_LABELS, tier_label, tier_rank
 from attendly.components import format_rate
 from attendly.errors import Forbidden
-from attendly.extensions import db
-from callbacks.common import policy
+from callbacks.common import policy, reads
 from callbacks.filters import current_scope
 from db.correlation import subject_correlation
 
@@ -42,12 +41,14 @@ GRAPHS = (
     Input(ids.Filters.GRADE, "value"),
     Input(ids.Filters.YEAR, "value"),
     Input(ids.Correlation.SUBJECT, "value"),
+    Input(ids.Filters.SCHOOL, "value"),
 )
-def refresh(grade: Any, year: Any, subject: Any) -> tuple[Any, ...]:
+def refresh(grade: Any, year: Any, subject: Any, school: Any = None) -> tuple[Any, ...]:
     """The subject's scatter with its least-squares line, spreads, growth and placements."""
     subject = subject if isinstance(subject, str) and subject in SUBJECT_LABELS else "ELA"
     try:
-        data = subject_correlation(db.session(), policy(), current_scope(grade, year), subject)
+        scope = current_scope(grade, year, school)
+        data = subject_correlation(reads(), policy(), scope, subject)
     except Forbidden as exc:
         return (*[dash.no_update] * len(GRAPHS), "", None, str(exc), True)
     figures = (

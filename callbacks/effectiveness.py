@@ -38,5 +38,6 @@ def show(grade: Any) -> tuple[Any, Any]:
         )
     except Forbidden as exc:
         return str(exc), dash.no_update
-    summary, _ = effectiveness(db.session(), grades)
+    schools = current_actor().allowed_schools
+    summary, _ = effectiveness(db.session(), grades, allowed_schools=schools)
     return effectiveness_table(summary), effectiveness_figure(summary)

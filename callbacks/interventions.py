@@ -19,7 +19,7 @@ from attendly.intervention_service import (
     text_or_none,
 )
 from attendly.intervention_views import interventions_table, timeline
-from attendly.interventions import FIELDS, InvalidIntervention, may_write
+from attendly.interventions import FIELDS, Actor, InvalidIntervention, may_write
 from attendly.interventions_api import letter_url
 from callbacks.common import grade_choices, normalise_grade
 from db import interventions
@@ -38,7 +38,9 @@ NEW_VALUES = {"type": "phone_call", "tier": "1", "status": "planned"}
 )
 def filter_options(_: Any, __: Any) -> tuple[list[str], list[dict[str, object]]]:
     """Everyone who owns an intervention the user may see; the grades they may see."""
-    return interventions.owners(db.session(), current_actor().allowed_grades), grade_choices()
+    actor = current_actor()
+    mine = interventions.owners(db.session(), actor.allowed_grades, actor.allowed_schools)
+    return mine, grade_choices()
 
 
 @dash.callback(
@@ -60,6 +62,7 @@ def show(student: Any, owner: Any, kind: Any, status: Any, due: Any, grade: Any,
         frame = interventions.list_interventions(
             db.session(),
             allowed_grades=actor.allowed_grades,
+            allowed_schools=actor.allowed_schools,
             grade=normalise_grade(grade),
             student_id=student_id,
             status=text_or_none(status),
@@ -74,14 +77,16 @@ def show(student: Any, owner: Any, kind: Any, status: Any, due: Any, grade: Any,
         for row in frame.to_dict("records")
         if may_write(actor, row["type"], row["created_by"] or "") is None
     }
-    return interventions_table(frame, editable), _timeline(student_id, actor.allowed_grades)
+    return interventions_table(frame, editable), _timeline(student_id, actor)
 
 
-def _timeline(student_id: str | None, allowed: tuple[int, ...] | None) -> Any:
+def _timeline(student_id: str | None, actor: Actor) -> Any:
     if not student_id:
         return None
     try:
-        frame = interventions.timeline(db.session(), student_id, allowed)
+        frame = interventions.timeline(
+            db.session(), student_id, actor.allowed_grades, actor.allowed_schools
+        )
     except NotFound as exc:
         return dash.html.P(str(exc), className="text-muted")
     return [
@@ -119,7 +124,10 @@ def open_form(_: Any, __: Any, ___: Any, student: Any) -> tuple[Any, ...]:
         raise PreventUpdate
     try:
         row = interventions.get_intervention(
-            db.session(), intervention_id, current_actor().allowed_grades
+            db.session(),
+            intervention_id,
+            current_actor().allowed_grades,
+            current_actor().allowed_schools,
         )
     except NotFound:
         raise PreventUpdate from None

@@ -12,9 +12,8 @@ from attendly import ids
 from attendly.charts import grade_comparison_figure, tier_distribution_figure, weekly_trend_figure
 from attendly.components import iready_cards, kpi_cards, tier_badge
 from attendly.errors import Forbidden
-from attendly.extensions import db
 from attendly.live import FIGURE_KINDS
-from callbacks.common import policy
+from callbacks.common import policy, reads
 from callbacks.filters import current_scope
 from callbacks.live import unaffected
 from db import dashboard
@@ -43,14 +42,15 @@ def tier_change(now: int, before: int | None) -> str:
     Input(ids.Filters.GRADE, "value"),
     Input(ids.Filters.YEAR, "value"),
     Input(ids.Live.EVENT, "data"),
+    Input(ids.Filters.SCHOOL, "value"),
 )
-def refresh(grade: Any, year: Any, event: Any = None) -> tuple[Any, ...]:
-    """Everything on the page for one grade (or all the user may see) and academic year;
-    again after a live change event that touches those grades."""
+def refresh(grade: Any, year: Any, event: Any = None, school: Any = None) -> tuple[Any, ...]:
+    """Everything on the page for one school and grade (or all the user may see) and academic
+    year; again after a live change event that touches those grades."""
     if unaffected(event, grade, FIGURE_KINDS):
         raise PreventUpdate
     try:
-        data = dashboard.overview_data(db.session(), policy(), current_scope(grade, year))
+        data = dashboard.overview_data(reads(), policy(), current_scope(grade, year, school))
     except Forbidden as exc:
         return ([], [], [], *[dash.no_update] * 3, "", "", str(exc), True)
     kpis, before = data.kpis, data.previous

@@ -11,7 +11,7 @@ from dash.exceptions import PreventUpdate
 from attendly import reports
 from attendly.errors import NotFound
 from attendly.ids import Filters, Report
-from callbacks.common import normalise_grade
+from callbacks.common import normalise_grade, normalise_school
 
 WORKING = "Preparing the PDF…"
 
@@ -26,9 +26,12 @@ WORKING = "Preparing the PDF…"
     State({"type": Report.PARAMS, "page": MATCH}, "data"),
     State(Filters.GRADE, "value"),
     State(Filters.YEAR, "value"),
+    State(Filters.SCHOOL, "value"),
     prevent_initial_call=True,
 )
-def pdf(clicks: Any, _: Any, job: Any, params: Any, grade: Any, year: Any) -> tuple[Any, ...]:
+def pdf(
+    clicks: Any, _: Any, job: Any, params: Any, grade: Any, year: Any, school: Any = None
+) -> tuple[Any, ...]:
     """A click queues a job and starts polling; each poll reports progress or the link."""
     trigger = ctx.triggered_id
     if not isinstance(trigger, dict):
@@ -38,7 +41,9 @@ def pdf(clicks: Any, _: Any, job: Any, params: Any, grade: Any, year: Any) -> tu
             raise PreventUpdate
         page_params = {**(params if isinstance(params, dict) else {})}
         page_params.update(
-            grade=normalise_grade(grade), year=year if isinstance(year, str) else None
+            grade=normalise_grade(grade),
+            year=year if isinstance(year, str) else None,
+            school=normalise_school(school),
         )
         try:
             return reports.request_report(str(trigger.get("page")), page_params), False, WORKING

@@ -22,7 +22,7 @@ from attendly.extensions import db
 from attendly.intervention_views import timeline
 from attendly.interventions_api import letter_url
 from attendly.live import FIGURE_KINDS
-from callbacks.common import grade_scope, policy
+from callbacks.common import grade_scope, policy, reads, school_scope
 from callbacks.live import unaffected_student
 from db import interventions, student_detail
 from db.dashboard import check_year
@@ -54,7 +54,12 @@ def refresh(student_id: Any, year: Any, event: Any = None) -> tuple[Any, ...]:
         raise PreventUpdate
     try:
         data = student_detail.student_year(
-            db.session(), policy(), str(student_id or ""), check_year(year), grade_scope()
+            reads(),
+            policy(),
+            str(student_id or ""),
+            check_year(year),
+            grade_scope(),
+            school_scope(),
         )
     except (NotFound, Forbidden) as exc:
         return (None, [], *[dash.no_update] * len(OUTPUTS), "d-none", str(exc), True)
@@ -90,7 +95,7 @@ def intervention_timeline(student_id: Any, event: Any = None) -> Any:
     if not isinstance(student_id, str) or not student_id.strip():
         return None
     try:
-        frame = interventions.timeline(db.session(), student_id[:32], grade_scope())
+        frame = interventions.timeline(db.session(), student_id[:32], grade_scope(), school_scope())
     except NotFound:
         return None
     return timeline(frame, letter_url)

@@ -14,13 +14,13 @@ from attendly.components import student_card
 from attendly.components.grid import SORT_COLUMNS, grid_rows, students_grid
 from attendly.errors import Forbidden
 from attendly.extensions import db
-from callbacks.common import normalise_grade, policy
+from callbacks.common import normalise_grade, normalise_school, policy, reads
 from callbacks.filters import current_scope
 from callbacks.live import unaffected
-from db import student_actions, students_list
+from db import student_actions, student_list_query, students_list
 from db.students_list import StudentFilter
 
-PAGE_SIZE = 24
+PAGE_SIZE = student_list_query.CARDS_PER_PAGE
 PAGER_CLASS = "justify-content-center"
 FILTER_INPUTS = (
     Input(ids.Filters.GRADE, "value"),
@@ -78,6 +78,7 @@ def _trigger() -> Any:
     *FILTER_INPUTS,
     Input(ids.Students.PAGER, "active_page"),
     Input(ids.Live.EVENT, "data"),
+    Input(ids.Filters.SCHOOL, "value"),
 )
 def cards(
     grade: Any,
@@ -89,6 +90,7 @@ def cards(
     near: Any,
     page: Any,
     event: Any = None,
+    school: Any = None,
 ) -> tuple[Any, ...]:
     """One page of student cards; any filter change goes back to page 1, a live change event
     touching the shown grades redraws the same page."""
@@ -97,27 +99,26 @@ def cards(
     kept = (ids.Students.PAGER, ids.Live.EVENT, None)
     page = page if _trigger() in kept and isinstance(page, int) else 1
     try:
-        scope = current_scope(grade, year)
+        scope = current_scope(grade, year, school)
     except Forbidden as exc:
         return [], 1, 1, PAGER_CLASS, "", str(exc), True
-    session = db.session()
-    rows = students_list.filter_students(
-        student_actions.student_rows(session, policy(), scope),
-        chosen(tiers, truant, search, sort, near),
+    session = reads()
+    shown = student_list_query.student_page(
+        session, policy(), scope, chosen(tiers, truant, search, sort, near), page, PAGE_SIZE
     )
-    shown, pages = students_list.page_of(rows, page, PAGE_SIZE)
-    on_page = list(shown["student_id"])
+    on_page = list(shown.rows["student_id"])
     weeks = students_list.sparklines(session, scope, on_page)
-    counts = student_actions.open_counts(session, scope.grades, on_page)
+    # Interventions change without a new data version: count them on the primary.
+    counts = student_actions.open_counts(db.session(), scope.grades, on_page)
     cards = [
         student_card(row, weeks.get(row["student_id"], []), counts.get(row["student_id"], 0))
-        for row in shown.to_dict("records")
+        for row in shown.rows.to_dict("records")
     ]
-    count = f"{len(rows):,} students" + (
-        f" · page {min(page, pages)} of {pages}" if pages > 1 else ""
+    count = f"{shown.total:,} students" + (
+        f" · page {shown.page} of {shown.pages}" if shown.pages > 1 else ""
     )
-    pager = PAGER_CLASS + ("" if pages > 1 else " d-none")
-    return cards, pages, min(page, pages), pager, count, "", False
+    pager = PAGER_CLASS + ("" if shown.pages > 1 else " d-none")
+    return cards, shown.pages, shown.page, pager, count, "", False
 
 
 @dash.callback(
@@ -125,6 +126,7 @@ def cards(
     Output(ids.Students.GRID_PANE, "children"),
     Input(ids.Students.VIEW, "value"),
     *FILTER_INPUTS,
+    Input(ids.Filters.SCHOOL, "value"),
 )
 def view(choice: Any, *filters: Any) -> tuple[str, Any]:
     """Cards or the table; the table is rebuilt (back to row 0) when a filter changes."""
@@ -137,39 +139,69 @@ def view(choice: Any, *filters: Any) -> tuple[str, Any]:
     Output(ids.Students.GRID, "getRowsResponse"),
     Input(ids.Students.GRID, "getRowsRequest"),
     *[State(i.component_id, i.component_property) for i in FILTER_INPUTS],
+    State(ids.Filters.SCHOOL, "value"),
 )
 def table_rows(
-    request: Any, grade: Any, year: Any, tiers: Any, truant: Any, search: Any, sort: Any, near: Any
+    request: Any,
+    grade: Any,
+    year: Any,
+    tiers: Any,
+    truant: Any,
+    search: Any,
+    sort: Any,
+    near: Any,
+    school: Any = None,
 ) -> Any:
     """The block of table rows the grid asks for, in the page's order or its header's."""
     if not isinstance(request, dict):
         raise PreventUpdate
-    rows = students_list.filter_students(
-        student_actions.student_rows(db.session(), policy(), current_scope(grade, year)),
-        chosen(tiers, truant, search, sort, near),
-    )
-    orders = request.get("sortModel")
-    for order in reversed(orders if isinstance(orders, list) else []):
-        column = SORT_COLUMNS.get(str(order.get("colId"))) if isinstance(order, dict) else None
-        if column:
-            rows = rows.sort_values(column, ascending=order.get("sort") != "desc", kind="stable")
     start = max(0, _number(request.get("startRow"), 0))
     end = min(start + 500, max(start, _number(request.get("endRow"), start + 100)))
-    return {"rowData": grid_rows(rows.iloc[start:end]), "rowCount": len(rows)}
+    rows, total = student_list_query.student_block(
+        reads(),
+        policy(),
+        current_scope(grade, year, school),
+        chosen(tiers, truant, search, sort, near),
+        grid_orders(request.get("sortModel")),
+        start,
+        end,
+    )
+    return {"rowData": grid_rows(rows), "rowCount": total}
+
+
+def grid_orders(model: Any) -> student_list_query.GridOrder:
+    """The grid's header sorts as (data column, descending) pairs, first deciding most;
+    unknown columns and malformed entries are left out."""
+    entries = model if isinstance(model, list) else []
+    return tuple(
+        (SORT_COLUMNS[str(entry.get("colId"))], entry.get("sort") == "desc")
+        for entry in entries
+        if isinstance(entry, dict) and str(entry.get("colId")) in SORT_COLUMNS
+    )
 
 
 @dash.callback(
     Output({"type": ids.Students.DATA, "format": ALL}, "href"),
     *FILTER_INPUTS,
     Input({"type": ids.Students.DATA, "format": ALL}, "id"),
+    Input(ids.Filters.SCHOOL, "value"),
 )
 def export_links(
-    grade: Any, year: Any, tiers: Any, truant: Any, search: Any, sort: Any, near: Any, links: Any
+    grade: Any,
+    year: Any,
+    tiers: Any,
+    truant: Any,
+    search: Any,
+    sort: Any,
+    near: Any,
+    links: Any,
+    school: Any = None,
 ) -> Any:
     """The export links carry every filter, so the file holds exactly the listed students."""
     wanted = chosen(tiers, truant, search, sort, near)
     query = {
         "grade": normalise_grade(grade),
+        "school": normalise_school(school),
         "year": year,
         "tier": ",".join(wanted.tiers),
         "truant": "1" if wanted.truant_only else "",

@@ -17,7 +17,7 @@ from attendly.intervention_views import letters_table, queue_table, step_label
 from attendly.interventions import InvalidIntervention, parse_date
 from attendly.interventions_api import batch_url, letter_url
 from attendly.settings import ACADEMIC_YEAR_PATTERN
-from callbacks.common import normalise_grade, policy
+from callbacks.common import normalise_grade, normalise_school, policy
 from db import letters, truancy
 from db.queries import resolve_period
 
@@ -31,9 +31,11 @@ TR = ids.Truancy
     Input(ids.Filters.GRADE, "value"),
     Input(ids.Filters.YEAR, "value"),
     Input(TR.REFRESH, "data"),
+    Input(ids.Filters.SCHOOL, "value"),
 )
-def show(grade: Any, year: Any, _: Any) -> tuple[Any, ...]:
-    """The queue for the chosen grade and year (newly due steps are stored as proposals)."""
+def show(grade: Any, year: Any, _: Any, school: Any = None) -> tuple[Any, ...]:
+    """The queue for the chosen school, grade and year (newly due steps are stored as
+    proposals); only the user's schools, whatever the browser sends."""
     actor = current_actor()
     year = year if isinstance(year, str) and ACADEMIC_YEAR_PATTERN.match(year) else None
     year, as_of = resolve_period(db.session(), year)
@@ -45,12 +47,16 @@ def show(grade: Any, year: Any, _: Any) -> tuple[Any, ...]:
             grade=normalise_grade(grade),
             academic_year=year,
             as_of=as_of,
+            allowed_schools=actor.allowed_schools,
+            school=normalise_school(school),
         )
     except AttendlyError as exc:
         return str(exc), "", dash.no_update
     db.session.commit()
     note = f"Academic year {year}, as of {as_of} · {len(frame)} due a step" if as_of else ""
-    done = letters.list_letters(db.session(), actor.allowed_grades, limit=50)
+    done = letters.list_letters(
+        db.session(), actor.allowed_grades, limit=50, allowed_schools=actor.allowed_schools
+    )
     return queue_table(frame, actions=actor.manages), note, letters_table(done, letter_url)
 
 
@@ -74,7 +80,10 @@ def choose(_: Any) -> tuple[Any, ...]:
     """Open the decision panel for one proposal."""
     proposal_id = _clicked()
     try:
-        row = truancy.proposal(db.session(), proposal_id, current_actor().allowed_grades)
+        actor = current_actor()
+        row = truancy.proposal(
+            db.session(), proposal_id, actor.allowed_grades, actor.allowed_schools
+        )
     except AttendlyError:
         raise PreventUpdate from None
     text = (

@@ -1,7 +1,8 @@
 """Read queries of the dashboard pages: filter choices, the Overview's figures and trends.
 
 Like db.queries, every function takes a Session and plain parameters; the caller's data
-scope arrives as `allowed_grades` (None = every grade) and is enforced here. Aggregation over
+scope arrives as `allowed_grades` and `allowed_schools` (codes; None = every grade, every
+school) and is enforced here. Aggregation over
 the year's attendance rows happens in SQL (GROUP BY date): a page never pulls a year of
 student-days into Python.
 """
@@ -25,7 +26,7 @@ from attendly.metrics.iready import subject_kpis
 from attendly.metrics.kpis import DAY_TOTAL_COLUMNS, attendance_kpis, trend_from_totals
 from attendly.metrics.policy import Policy
 from attendly.metrics.rounding import percent
-from db import queries
+from db import overview_figures, queries
 from db.growth import PAGE_COLUMNS
 from db.models import (
     AttendanceDayTotal,
@@ -58,12 +59,16 @@ TOTALS = (
 
 @dataclass(frozen=True)
 class Scope:
-    """What a page shows: one academic year as of a date, for some grades (None = all)."""
+    """What a page shows: one academic year as of a date, for some grades of some schools
+    (`schools`: ids, None = all; `school`: the code chosen, None = all the user may see).
+    Being a field, the schools are part of every cache key holding a Scope."""
 
     academic_year: str | None
     as_of: dt.date | None
     grades: tuple[int, ...] | None
     grade: int | None = None
+    schools: tuple[int, ...] | None = None
+    school: str | None = None
 
     @property
     def empty(self) -> bool:
@@ -82,24 +87,40 @@ def resolve_scope(
     grade: int | None,
     academic_year: str | None,
     allowed_grades: Sequence[int] | None,
+    school: str | None = None,
+    allowed_schools: Sequence[str] | None = None,
 ) -> Scope:
-    """The scope of a request; Forbidden for a grade outside `allowed_grades`.
+    """The scope of a request; Forbidden for a grade outside `allowed_grades` or a school
+    outside `allowed_schools` (codes) or unknown. Without a chosen school the scope covers
+    every school the user may see: all of the district only for a user without assignments.
 
     A year that is malformed or has no data resolves to the latest year with data.
     """
     grades = queries.scoped_grades([grade] if grade is not None else None, allowed_grades)
+    schools = queries.scoped_schools(session, school, allowed_schools)
     if academic_year is not None and not YEAR_PATTERN.match(str(academic_year)):
         academic_year = None
     if academic_year is not None and academic_year not in academic_years(session):
         academic_year = None
     year, as_of = queries.resolve_period(session, academic_year)
-    return Scope(year, as_of, grades, grade)
+    return Scope(year, as_of, grades, grade, schools, school)
 
 
-def school_name(session: Session) -> str:
-    """The school's display name (the first school's; '' when none is stored)."""
-    row = session.execute(select(School.name, School.code).order_by(School.id).limit(1)).first()
-    return "" if row is None else (row.name or row.code)
+def school_name(session: Session, code: str | None = None) -> str:
+    """The display name of the school with `code`; without one, the only school's, or
+    "District" when there are several ('' when none is stored or the code is unknown)."""
+    names = school_names(session)
+    if code is not None:
+        return names.get(code, "")
+    if len(names) > 1:
+        return "District"
+    return next(iter(names.values()), "")
+
+
+def school_names(session: Session) -> dict[str, str]:
+    """Display name (the code when unnamed) by school code."""
+    rows = session.execute(select(School.code, School.name).order_by(School.id))
+    return {row.code: row.name or row.code for row in rows}
 
 
 def last_updated(session: Session) -> dt.datetime | None:
@@ -126,6 +147,8 @@ def daily_totals(session: Session, scope: Scope) -> pd.DataFrame:
     )
     if scope.grades is not None:
         statement = statement.where(day.grade_level.in_(scope.grades))
+    if scope.schools is not None:
+        statement = statement.where(day.school_id.in_(scope.schools))
     totals = read_frame(session, statement, DAY_TOTAL_COLUMNS)
     for name in DAY_TOTAL_COLUMNS[1:]:
         totals[name] = totals[name].astype("int64")
@@ -152,7 +175,7 @@ def kpi_object(
     """The KPI object of the CLI/API contract (db.queries.kpis) from loaded frames."""
     return {
         "scope": {
-            "school": None,
+            "school": scope.school,
             "grade": scope.grade,
             "grades": list(scope.grades) if scope.grades else None,
         },
@@ -173,11 +196,22 @@ def _only(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return frame if frame.empty else frame[columns]
 
 
+def grade_comparison_columns() -> list[str]:
+    """The columns of the per-grade comparison (grade_comparison, db.overview_figures)."""
+    return [
+        "grade_level",
+        "students",
+        "attendance_rate",
+        "chronic_absenteeism_rate",
+        "period_attendance_rate",
+        "truant_students",
+    ]
+
+
 def grade_comparison(figures: pd.DataFrame, policy: Policy) -> pd.DataFrame:
     """Per grade: students, attendance rate, chronic absenteeism rate, truant students (the
     attendance_kpis of each grade's students, from one grouped sum)."""
-    columns = ["grade_level", "students", "attendance_rate", "chronic_absenteeism_rate"]
-    columns += ["period_attendance_rate", "truant_students"]
+    columns = grade_comparison_columns()
     if figures.empty:
         return pd.DataFrame([], columns=columns)
     counted = figures[list(GRADE_SUMS)].astype("int64")
@@ -214,10 +248,21 @@ def scope_frames(
 
     def load() -> tuple[pd.DataFrame, pd.DataFrame]:
         figures = queries.student_figures(
-            session, policy, academic_year=year, as_of=as_of, grades=scope.grades, version=version
+            session,
+            policy,
+            academic_year=year,
+            as_of=as_of,
+            grades=scope.grades,
+            version=version,
+            schools=scope.schools,
         )
         growth = queries.iready_growth(
-            session, year, scope.grades, columns=PAGE_COLUMNS, version=version
+            session,
+            year,
+            scope.grades,
+            columns=PAGE_COLUMNS,
+            version=version,
+            schools=scope.schools,
         )
         return figures, growth
 
@@ -237,6 +282,39 @@ def overview_data(session: Session, policy: Policy, scope: Scope) -> OverviewDat
 def _overview_data(
     session: Session, policy: Policy, scope: Scope, version: tuple[Any, ...]
 ) -> OverviewData:
+    """From the grouped sums (db.overview_figures) when the stored figures can answer,
+    else from the scope's per-student rows (the same numbers, slower)."""
+    assert scope.academic_year is not None and scope.as_of is not None
+    summed = overview_figures.overview_kpis(
+        session,
+        policy,
+        academic_year=scope.academic_year,
+        as_of=scope.as_of,
+        grades=scope.grades,
+        grade=scope.grade,
+        in_sync=queries.growth_in_sync(session, version),
+        schools=scope.schools,
+        school=scope.school,
+    )
+    if summed is not None:
+        weeks = trend_from_totals(daily_totals(session, scope), "week")
+        return OverviewData(
+            scope,
+            summed.now,
+            summed.before,
+            weeks,
+            summed.grades,
+            last_updated(session),
+            summed.before_date,
+        )
+    return per_student_overview(session, policy, scope, version)
+
+
+def per_student_overview(
+    session: Session, policy: Policy, scope: Scope, version: tuple[Any, ...]
+) -> OverviewData:
+    """The Overview's figures from the scope's per-student rows (and last week's recomputed
+    from them): what db.overview_figures' sums must equal."""
     figures, growth = scope_frames(session, policy, scope, version)
     current = kpi_object(policy, scope, figures, growth)
     from db import week_change

@@ -21,11 +21,16 @@ from attendly.metrics.effectiveness import (
 from db.frames import frame
 from db.intervention_models import Intervention
 from db.models import AttendanceRecord, Student
+from db.queries import in_schools
 
 CHUNK = 500  # student ids per IN (...) list
 
 
-def counted_interventions(session: Session, allowed_grades: Sequence[int] | None) -> pd.DataFrame:
+def counted_interventions(
+    session: Session,
+    allowed_grades: Sequence[int] | None,
+    allowed_schools: Sequence[str] | None = None,
+) -> pd.DataFrame:
     """Interventions with a start date that were not cancelled, in scope.
 
     Columns: intervention_id, student_id, type, start_date.
@@ -43,7 +48,7 @@ def counted_interventions(session: Session, allowed_grades: Sequence[int] | None
     )
     if allowed_grades is not None:
         statement = statement.where(Student.grade_level.in_(allowed_grades))
-    result = session.execute(statement)
+    result = session.execute(in_schools(statement, allowed_schools))
     return frame(result)
 
 
@@ -64,10 +69,14 @@ def school_days(session: Session, student_ids: Sequence[str]) -> pd.DataFrame:
 
 
 def effectiveness(
-    session: Session, allowed_grades: Sequence[int] | None, window: int = WINDOW
+    session: Session,
+    allowed_grades: Sequence[int] | None,
+    window: int = WINDOW,
+    allowed_schools: Sequence[str] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(per type summary, per intervention windows): see attendly.metrics.effectiveness."""
-    interventions = counted_interventions(session, allowed_grades)
+    """(per type summary, per intervention windows) of the interventions of students in
+    `allowed_grades` of `allowed_schools` (codes): see attendly.metrics.effectiveness."""
+    interventions = counted_interventions(session, allowed_grades, allowed_schools)
     days = school_days(session, interventions["student_id"].tolist())
     windows = intervention_windows(interventions, days, window)
     return effectiveness_by_type(windows), windows

@@ -1,6 +1,7 @@
 """Interventions: scoped reads (list, timeline, open counts, early warning) and audited writes.
 
-Every function takes the caller's grade scope (`allowed_grades`, None = every grade) or an
+Every function takes the caller's grade scope (`allowed_grades`, None = every grade; with
+`allowed_schools`, school codes, None = every school) or an
 Actor carrying it; nothing outside the scope is read or written. Writes flush, add an audit
 entry and return the change event to publish after the caller commits.
 """
@@ -28,7 +29,7 @@ from db.early_warning import early_warning as early_warning  # for the Students 
 from db.frames import frame
 from db.intervention_models import Intervention, Letter, TruancyProposal
 from db.models import AuditEntry, School, Student
-from db.queries import scoped_grades
+from db.queries import in_schools, scoped_grades
 
 Event = dict[str, Any]
 
@@ -57,7 +58,10 @@ DUE_FILTERS = ("overdue", "week", "month", "none")
 
 
 def scoped_student(
-    session: Session, student_id: str, allowed_grades: Sequence[int] | None
+    session: Session,
+    student_id: str,
+    allowed_grades: Sequence[int] | None,
+    allowed_schools: Sequence[str] | None = None,
 ) -> Student:
     """The student, if the caller may see them. Raises NotFound otherwise (no hint either way)."""
     student = session.get(Student, str(student_id).strip())
@@ -66,6 +70,9 @@ def scoped_student(
         and student is not None
         and (student.grade_level not in allowed_grades)
     )
+    if student is not None and allowed_schools is not None:
+        school = session.get(School, student.school_id)
+        outside = outside or school is None or school.code not in allowed_schools
     if student is None or outside:
         raise NotFound(f"no student {student_id!r} that you may see")
     return student
@@ -108,6 +115,7 @@ def list_interventions(
     session: Session,
     *,
     allowed_grades: Sequence[int] | None,
+    allowed_schools: Sequence[str] | None = None,
     grade: int | None = None,
     student_id: str | None = None,
     status: str | None = None,
@@ -126,6 +134,7 @@ def list_interventions(
     grades = scoped_grades([grade] if grade is not None else None, allowed_grades)
     if grades is not None:
         statement = statement.where(Student.grade_level.in_(grades))
+    statement = in_schools(statement, allowed_schools)
     for column, value in (
         (Intervention.student_id, student_id),
         (Intervention.status, status),
@@ -153,7 +162,11 @@ def _due_filter(statement: Select[Any], due: str, today: dt.date) -> Select[Any]
     return open_.where(Intervention.due_date.between(today, today + dt.timedelta(days=days)))
 
 
-def owners(session: Session, allowed_grades: Sequence[int] | None) -> list[str]:
+def owners(
+    session: Session,
+    allowed_grades: Sequence[int] | None,
+    allowed_schools: Sequence[str] | None = None,
+) -> list[str]:
     """Distinct owners of the interventions in scope, sorted (the owner filter's choices)."""
     statement = (
         select(Intervention.owner)
@@ -163,16 +176,20 @@ def owners(session: Session, allowed_grades: Sequence[int] | None) -> list[str]:
     )
     if allowed_grades is not None:
         statement = statement.where(Student.grade_level.in_(allowed_grades))
-    return sorted(session.scalars(statement))
+    return sorted(session.scalars(in_schools(statement, allowed_schools)))
 
 
 def get_intervention(
-    session: Session, intervention_id: int, allowed_grades: Sequence[int] | None
+    session: Session,
+    intervention_id: int,
+    allowed_grades: Sequence[int] | None,
+    allowed_schools: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """One intervention as a LIST_COLUMNS dict. Raises NotFound (also outside the scope)."""
     statement = _listing().where(Intervention.id == intervention_id)
     if allowed_grades is not None:
         statement = statement.where(Student.grade_level.in_(allowed_grades))
+    statement = in_schools(statement, allowed_schools)
     row = session.execute(statement).mappings().one_or_none()
     if row is None:
         raise NotFound(f"no intervention {intervention_id} that you may see")
@@ -191,7 +208,9 @@ def create_intervention(
     """
     values = clean({"owner": actor.username, **payload})
     values["owner"] = values["owner"] or actor.username
-    student = scoped_student(session, values["student_id"], actor.allowed_grades)
+    student = scoped_student(
+        session, values["student_id"], actor.allowed_grades, actor.allowed_schools
+    )
     reason = may_write(actor, values["type"])
     if reason:
         raise Forbidden(reason)
@@ -212,7 +231,9 @@ def update_intervention(
     The student of an intervention never changes. Raises InvalidIntervention, NotFound,
     Forbidden.
     """
-    current = get_intervention(session, intervention_id, actor.allowed_grades)
+    current = get_intervention(
+        session, intervention_id, actor.allowed_grades, actor.allowed_schools
+    )
     if "student_id" in payload and str(payload["student_id"]).strip() != current["student_id"]:
         raise Forbidden("an intervention cannot move to another student")
     reason = may_write(actor, current["type"], current["created_by"] or "")
@@ -234,14 +255,17 @@ def update_intervention(
 
 
 def timeline(
-    session: Session, student_id: str, allowed_grades: Sequence[int] | None
+    session: Session,
+    student_id: str,
+    allowed_grades: Sequence[int] | None,
+    allowed_schools: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """One student's interventions, latest first, for a timeline: LIST_COLUMNS + `step` (the
     truancy-ladder step it carries out, or None) + `letter_ids` (list of generated letters).
 
     Raises NotFound when the student is unknown or outside the scope.
     """
-    scoped_student(session, student_id, allowed_grades)
+    scoped_student(session, student_id, allowed_grades, allowed_schools)
     frame = list_interventions(session, allowed_grades=None, student_id=str(student_id).strip())
     steps = dict(
         session.execute(
@@ -272,6 +296,7 @@ def open_intervention_counts(
     session: Session,
     allowed_grades: Sequence[int] | None,
     student_ids: Sequence[str] | None = None,
+    allowed_schools: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Open (planned or in progress) interventions per student in scope.
 
@@ -288,5 +313,5 @@ def open_intervention_counts(
         statement = statement.where(Student.grade_level.in_(allowed_grades))
     if student_ids is not None:
         statement = statement.where(Intervention.student_id.in_(list(student_ids)))
-    result = session.execute(statement)
+    result = session.execute(in_schools(statement, allowed_schools))
     return frame(result, ["student_id", "open_interventions"])

@@ -31,6 +31,7 @@ from db.intervention_models import Intervention, Letter, TruancyProposal
 from db.interventions import Event, audit, change_event, scoped_student
 from db.letter_templates import letterhead, template
 from db.models import AttendanceRecord, School, Student
+from db.queries import in_schools
 from db.truancy import accept, proposal, truancy_queue
 
 LETTER_COLUMNS = (
@@ -91,7 +92,7 @@ def generate_letter(
     if not actor.manages:
         raise Forbidden("only administrators, principals and counselors send ladder letters")
     today = today or dt.date.today()
-    row = proposal(session, proposal_id, actor.allowed_grades)
+    row = proposal(session, proposal_id, actor.allowed_grades, actor.allowed_schools)
     if LadderStep(row.step) not in LETTER_STEPS:
         raise InvalidIntervention({"step": "this ladder step has no parent letter"})
     if language not in LANGUAGES:
@@ -170,7 +171,12 @@ def generate_batch(
     if not actor.manages:
         raise Forbidden("only administrators, principals and counselors send ladder letters")
     queue = truancy_queue(
-        session, policy, allowed_grades=actor.allowed_grades, grade=grade, today=today
+        session,
+        policy,
+        allowed_grades=actor.allowed_grades,
+        grade=grade,
+        today=today,
+        allowed_schools=actor.allowed_schools,
     )
     due = queue[queue["step"].isin([step.value for step in LETTER_STEPS])]
     if due.empty:
@@ -187,28 +193,40 @@ def generate_batch(
     return batch_id, letter_ids, events
 
 
-def _scoped_letters(allowed_grades: Sequence[int] | None, *columns: Any) -> Select[Any]:
+def _scoped_letters(
+    allowed_grades: Sequence[int] | None, allowed_schools: Sequence[str] | None, *columns: Any
+) -> Select[Any]:
     statement = select(*(columns or (Letter,))).join(Student, Student.id == Letter.student_id)
     if allowed_grades is not None:
         statement = statement.where(Student.grade_level.in_(allowed_grades))
-    return statement
+    return in_schools(statement, allowed_schools)
 
 
-def letter_pdf(session: Session, letter_id: int, allowed_grades: Sequence[int] | None) -> bytes:
+def letter_pdf(
+    session: Session,
+    letter_id: int,
+    allowed_grades: Sequence[int] | None,
+    allowed_schools: Sequence[str] | None = None,
+) -> bytes:
     """The stored PDF of one letter. Raises NotFound (also outside the scope)."""
-    row = session.scalar(_scoped_letters(allowed_grades).where(Letter.id == letter_id))
+    scoped = _scoped_letters(allowed_grades, allowed_schools)
+    row = session.scalar(scoped.where(Letter.id == letter_id))
     if row is None:
         raise NotFound(f"no letter {letter_id} that you may see")
     return bytes(row.pdf)
 
 
-def batch_pdf(session: Session, batch_id: str, allowed_grades: Sequence[int] | None) -> bytes:
+def batch_pdf(
+    session: Session,
+    batch_id: str,
+    allowed_grades: Sequence[int] | None,
+    allowed_schools: Sequence[str] | None = None,
+) -> bytes:
     """Every letter of a batch that the caller may see, as one PDF. Raises NotFound if none."""
     from pypdf import PdfWriter
 
-    rows = session.scalars(
-        _scoped_letters(allowed_grades).where(Letter.batch_id == batch_id).order_by(Letter.id)
-    ).all()
+    scoped = _scoped_letters(allowed_grades, allowed_schools)
+    rows = session.scalars(scoped.where(Letter.batch_id == batch_id).order_by(Letter.id)).all()
     if not rows:
         raise NotFound(f"no letters in batch {batch_id!r} that you may see")
     writer = PdfWriter()
@@ -224,10 +242,12 @@ def list_letters(
     allowed_grades: Sequence[int] | None,
     student_id: str | None = None,
     limit: int = 200,
+    allowed_schools: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Generated letters in scope, newest first (LETTER_COLUMNS)."""
     columns = [getattr(Letter, name) for name in LETTER_COLUMNS]
-    statement = _scoped_letters(allowed_grades, *columns).order_by(Letter.id.desc()).limit(limit)
+    scoped = _scoped_letters(allowed_grades, allowed_schools, *columns)
+    statement = scoped.order_by(Letter.id.desc()).limit(limit)
     if student_id:
         statement = statement.where(Letter.student_id == student_id)
     return pd.DataFrame(session.execute(statement).all(), columns=list(LETTER_COLUMNS))

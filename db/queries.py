@@ -1,8 +1,9 @@
 """Read-side queries for pages, the CLI and the API: figures, KPIs, trends (the only SQL here).
 
-Every function takes a Session and plain parameters. `allowed_grades` is the caller's data
-scope (None = every grade): a request for a grade outside it raises Forbidden, and nothing
-outside it is ever returned.
+Every function takes a Session and plain parameters. `allowed_grades` and `allowed_schools`
+(school codes) are the caller's data scope (None = every grade, every school): a request for a
+grade or school outside it raises Forbidden, and nothing outside it is ever returned. Reads
+take the scope's `schools` as school ids (None = every school; see scoped_schools).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any, TypeVar, cast
 
 import pandas as pd
-from sqlalchemy import Float, Select, case, func, select, true
+from sqlalchemy import Float, Select, case, func, select
 from sqlalchemy.orm import Session
 
 from attendly.cache import cached
@@ -34,6 +35,8 @@ from db.models import (
     StudentYearSummary,
 )
 from db.reads import code_point_order, read_frame
+from db.version_models import DataVersion
+from db.versions import DASHBOARDS
 
 _S = TypeVar("_S", bound=Select)
 
@@ -72,6 +75,29 @@ def scoped_grades(
     return tuple(allowed) if allowed is not None else None
 
 
+def scoped_schools(
+    session: Session, requested: str | None, allowed: Sequence[str] | None
+) -> tuple[int, ...] | None:
+    """The ids of the schools a query may cover: the requested school's code within the
+    caller's codes (Forbidden outside them or for an unknown code), else every allowed school
+    (None: every school of the district). A code the district does not hold adds nothing, so
+    a user assigned only to unknown schools sees nothing rather than everything."""
+    if requested is not None:
+        if allowed is not None and requested not in allowed:
+            raise Forbidden("that school is outside your access")
+        found = school_ids(session, [requested])
+        if not found:
+            raise Forbidden("that school is not known")
+        return found
+    return None if allowed is None else school_ids(session, allowed)
+
+
+def school_ids(session: Session, codes: Sequence[str]) -> tuple[int, ...]:
+    """The ids of the schools with these codes, in id order (unknown codes add nothing)."""
+    found = session.scalars(select(School.id).where(School.code.in_(list(codes))))
+    return tuple(sorted(found))
+
+
 def latest_academic_year(session: Session) -> str | None:
     """The latest academic year with attendance data (the default year of every figure)."""
     return session.scalar(select(func.max(AttendanceRecord.academic_year)))
@@ -102,15 +128,38 @@ def resolve_period(
 
 def in_grades(statement: _S, grades: Sequence[int] | None) -> _S:
     """`statement` limited to students in `grades` (None: no limit)."""
-    if grades is None:
+    return in_scope(statement, grades, None)
+
+
+def in_scope(
+    statement: _S, grades: Sequence[int] | None, schools: Sequence[int] | None = None
+) -> _S:
+    """`statement` (which reads Student) limited to students in `grades` of the schools with
+    ids `schools` (None: no limit on that side)."""
+    if grades is not None:
+        statement = cast(_S, statement.where(Student.grade_level.in_(grades)))
+    if schools is not None:
+        statement = cast(_S, statement.where(Student.school_id.in_(schools)))
+    return statement
+
+
+def in_schools(statement: _S, codes: Sequence[str] | None) -> _S:
+    """`statement` (which reads Student) limited to students of the schools with these codes
+    (None: no limit): the interventions side, whose scope holds the user's codes."""
+    if codes is None:
         return statement
-    return cast(_S, statement.where(Student.grade_level.in_(grades)))
+    ids = select(School.id).where(School.code.in_(list(codes)))
+    return cast(_S, statement.where(Student.school_id.in_(ids.scalar_subquery())))
 
 
 def attendance_days(
-    session: Session, academic_year: str, as_of: dt.date, grades: Sequence[int] | None
+    session: Session,
+    academic_year: str,
+    as_of: dt.date,
+    grades: Sequence[int] | None,
+    schools: Sequence[int] | None = None,
 ) -> pd.DataFrame:
-    """Student-days of a year up to `as_of`, for students in `grades`.
+    """Student-days of a year up to `as_of`, for students in `grades` of `schools`.
 
     Columns: student_id, date, scheduled, present, unexcused_periods, unverified_periods.
     """
@@ -127,11 +176,13 @@ def attendance_days(
         .join(Student, Student.id == record.student_id)
         .where(record.academic_year == academic_year, record.date <= as_of)
     )
-    result = session.execute(in_grades(statement, grades))
+    result = session.execute(in_scope(statement, grades, schools))
     return frame(result)
 
 
-def _students(session: Session, grades: Sequence[int] | None) -> pd.DataFrame:
+def _students(
+    session: Session, grades: Sequence[int] | None, schools: Sequence[int] | None = None
+) -> pd.DataFrame:
     statement = select(
         Student.id.label("student_id"),
         Student.grade_level,
@@ -139,12 +190,15 @@ def _students(session: Session, grades: Sequence[int] | None) -> pd.DataFrame:
         Student.last_name,
         Student.first_name,
     ).join(School, School.id == Student.school_id)
-    result = session.execute(in_grades(statement, grades))
+    result = session.execute(in_scope(statement, grades, schools))
     return frame(result)
 
 
 def _stored_figures(
-    session: Session, academic_year: str, grades: Sequence[int] | None
+    session: Session,
+    academic_year: str,
+    grades: Sequence[int] | None,
+    schools: Sequence[int] | None = None,
 ) -> pd.DataFrame:
     """The summary rows of the year with the students' grade, school and names (one read),
     by student id (one row per student: the order sort_values gives).
@@ -172,29 +226,24 @@ def _stored_figures(
         .where(summary.academic_year == academic_year)
         .order_by(code_point_order(session, summary.student_id))
     )
-    return read_frame(session, in_grades(statement, grades), dtypes=STORED_TYPES)
+    return read_frame(session, in_scope(statement, grades, schools), dtypes=STORED_TYPES)
 
 
 def data_version(session: Session) -> tuple[Any, ...]:
-    """Changes whenever imported data, a rollback or a policy refresh changes what pages show.
+    """Changes whenever imported data, a rollback, a correction or a policy refresh changes
+    what pages show.
 
-    Imports (count, completed count, last finish), summaries (count, last refresh) and
-    i-Ready diagnostics (count, highest id): aggregate reads in one round trip.
+    Imports (count, completed count, last finish: a small table) and the dashboards' counter
+    (db.versions), bumped in the transaction of every summary, aggregate or i-Ready growth
+    write: one round trip of small reads, whatever the size of the district.
     """
-    parts = (
-        select(
-            func.count(),
-            func.sum(case((Import.status == "completed", 1), else_=0)),
-            func.max(Import.finished_at),
-        ).select_from(Import),
-        select(func.count(), func.max(StudentYearSummary.refreshed_at)).select_from(
-            StudentYearSummary
-        ),
-        select(func.count(), func.max(IReadyDiagnostic.id)).select_from(IReadyDiagnostic),
-    )
-    first, second, third = (part.subquery() for part in parts)
-    joined = first.join(second, true()).join(third, true())  # one row each
-    return tuple(session.execute(select(joined)).one())
+    imports = select(
+        func.count().label("imports"),
+        func.sum(case((Import.status == "completed", 1), else_=0)).label("completed"),
+        func.max(Import.finished_at).label("finished"),
+    ).subquery()
+    counter = select(DataVersion.version).where(DataVersion.name == DASHBOARDS).scalar_subquery()
+    return tuple(session.execute(select(imports, counter)).one())
 
 
 def growth_in_sync(session: Session, version: tuple[Any, ...] | None = None) -> bool:
@@ -215,8 +264,10 @@ def student_figures(
     as_of: dt.date,
     grades: Sequence[int] | None = None,
     version: tuple[Any, ...] | None = None,
+    schools: Sequence[int] | None = None,
 ) -> pd.DataFrame:
-    """Per-student figures (FIGURE_COLUMNS + grade_level, school_code, names), by student id.
+    """Per-student figures (FIGURE_COLUMNS + grade_level, school_code, names), by student id,
+    of the students in `grades` of the schools with ids `schools` (None: every one).
 
     As of the year's latest date they come from the summary table; for an earlier date they
     are recomputed from the raw student-days with the same metric code. Within an app the
@@ -225,11 +276,12 @@ def student_figures(
     """
 
     def load() -> pd.DataFrame:
-        return _student_figures(session, policy, academic_year, as_of, grades)
+        return _student_figures(session, policy, academic_year, as_of, grades, schools)
 
     grades = tuple(grades) if grades is not None else None
+    schools = tuple(schools) if schools is not None else None
     version = version or data_version(session)
-    key = ("student-figures", academic_year, as_of, grades, policy, version)
+    key = ("student-figures", academic_year, as_of, grades, schools, policy, version)
     return cached(key, load).copy()
 
 
@@ -239,13 +291,14 @@ def _student_figures(
     academic_year: str,
     as_of: dt.date,
     grades: Sequence[int] | None,
+    schools: Sequence[int] | None = None,
 ) -> pd.DataFrame:
     latest = latest_date(session, academic_year)
     if latest is not None and as_of >= latest:
-        return _stored_figures(session, academic_year, grades)
-    days = attendance_days(session, academic_year, as_of, grades)
+        return _stored_figures(session, academic_year, grades, schools)
+    days = attendance_days(session, academic_year, as_of, grades, schools)
     figures = student_year_figures(days, policy)
-    merged = figures.merge(_students(session, grades), on="student_id", how="left")
+    merged = figures.merge(_students(session, grades, schools), on="student_id", how="left")
     return merged.sort_values("student_id", kind="stable").reset_index(drop=True)
 
 
@@ -256,9 +309,11 @@ def iready_growth(
     until: dt.date | None = None,
     columns: Sequence[str] = GROWTH_COLUMNS,
     version: tuple[Any, ...] | None = None,
+    schools: Sequence[int] | None = None,
 ) -> pd.DataFrame:
     """i-Ready growth per (student, subject) for one academic year (metrics GROWTH_COLUMNS,
-    or the `columns` of them asked for: a page reads only what it shows).
+    or the `columns` of them asked for: a page reads only what it shows), of the students in
+    `grades` of `schools` (ids; None: every one).
 
     `until` leaves out diagnostics completed after that date: an explicit as-of date means
     "what was known then", for i-Ready as for attendance. Read from the growth table (one row
@@ -266,8 +321,8 @@ def iready_growth(
     (checked once per data `version` when the caller just read it: growth_in_sync).
     """
     if growth_in_sync(session, version):
-        return growth.stored_growth(session, academic_year, grades, until, columns)
-    computed = growth_from_diagnostics(session, academic_year, grades, until)
+        return growth.stored_growth(session, academic_year, grades, until, columns, schools)
+    computed = growth_from_diagnostics(session, academic_year, grades, until, schools)
     return computed if tuple(columns) == GROWTH_COLUMNS else computed[list(columns)]
 
 
@@ -276,6 +331,7 @@ def growth_from_diagnostics(
     academic_year: str,
     grades: Sequence[int] | None,
     until: dt.date | None = None,
+    schools: Sequence[int] | None = None,
 ) -> pd.DataFrame:
     """`iready_growth` computed from the raw diagnostics (metrics GROWTH_COLUMNS)."""
     diag = IReadyDiagnostic
@@ -296,7 +352,7 @@ def growth_from_diagnostics(
     )
     if until is not None:
         statement = statement.where(diag.completion_date <= until)
-    result = session.execute(in_grades(statement, grades))
+    result = session.execute(in_scope(statement, grades, schools))
     return growth_by_student(frame(result))
 
 
@@ -308,9 +364,11 @@ def weekly_trend(
     as_of: dt.date,
     grades: Sequence[int] | None = None,
     freq: str = "week",
+    schools: Sequence[int] | None = None,
 ) -> pd.DataFrame:
     """Attendance and period attendance rate per ISO week (or day); see metrics.kpis.trend."""
-    return trend(attendance_days(session, academic_year, as_of, grades), policy, freq)
+    days = attendance_days(session, academic_year, as_of, grades, schools)
+    return trend(days, policy, freq)
 
 
 def kpis(
@@ -321,21 +379,27 @@ def kpis(
     academic_year: str | None = None,
     as_of: dt.date | None = None,
     allowed_grades: Sequence[int] | None = None,
+    school: str | None = None,
+    allowed_schools: Sequence[str] | None = None,
 ) -> dict[str, Any]:
-    """The KPI object of the command line and API contract (rates to 2 places, r to 4)."""
+    """The KPI object of the command line and API contract (rates to 2 places, r to 4), of
+    one school (`school`, a code) or every school the caller may see."""
     grades = scoped_grades([grade] if grade is not None else None, allowed_grades)
+    schools = scoped_schools(session, school, allowed_schools)
     requested_as_of = as_of
     year, as_of = resolve_period(session, academic_year, as_of)
     head: dict[str, Any] = {
-        "scope": {"school": None, "grade": grade, "grades": list(grades) if grades else None},
+        "scope": {"school": school, "grade": grade, "grades": list(grades) if grades else None},
         "academic_year": year,
         "as_of": as_of.isoformat() if as_of else None,
     }
     if year is None or as_of is None:
         empty = pd.DataFrame(columns=list(FIGURE_COLUMNS))
         return {**head, **attendance_kpis(empty, policy), "iready": {}, "correlation": {}}
-    figures = student_figures(session, policy, academic_year=year, as_of=as_of, grades=grades)
-    growth = iready_growth(session, year, grades, until=requested_as_of)
+    figures = student_figures(
+        session, policy, academic_year=year, as_of=as_of, grades=grades, schools=schools
+    )
+    growth = iready_growth(session, year, grades, until=requested_as_of, schools=schools)
     return {
         **head,
         **attendance_kpis(figures, policy),
@@ -386,17 +450,22 @@ def students_report(
     academic_year: str | None = None,
     as_of: dt.date | None = None,
     allowed_grades: Sequence[int] | None = None,
+    school: str | None = None,
+    allowed_schools: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Per-student figures as plain JSON-ready dicts (the `attendly students --json` rows)."""
     grades = scoped_grades([grade] if grade is not None else None, allowed_grades)
+    schools = scoped_schools(session, school, allowed_schools)
     requested_as_of = as_of
     year, as_of = resolve_period(session, academic_year, as_of)
     if year is None or as_of is None:
         return []
-    figures = student_figures(session, policy, academic_year=year, as_of=as_of, grades=grades)
+    figures = student_figures(
+        session, policy, academic_year=year, as_of=as_of, grades=grades, schools=schools
+    )
     if tier:
         figures = figures[figures["tier"] == tier]
-    growth = iready_growth(session, year, grades, until=requested_as_of)
+    growth = iready_growth(session, year, grades, until=requested_as_of, schools=schools)
     by_student = _iready_by_student(growth)
     rows = []
     for record in figures[list(REPORT_COLUMNS)].to_dict("records"):

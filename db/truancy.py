@@ -27,7 +27,7 @@ from attendly.metrics.policy import Policy
 from db.frames import frame
 from db.intervention_models import Intervention, TruancyProposal
 from db.interventions import Event, audit, change_event, create_intervention, scoped_student
-from db.queries import resolve_period, scoped_grades, student_figures
+from db.queries import resolve_period, scoped_grades, scoped_schools, student_figures
 
 QUEUE_OUTPUT = (
     *QUEUE_COLUMNS,
@@ -69,18 +69,24 @@ def truancy_queue(
     academic_year: str | None = None,
     as_of: dt.date | None = None,
     today: dt.date | None = None,
+    allowed_schools: Sequence[str] | None = None,
+    school: str | None = None,
 ) -> pd.DataFrame:
     """Students due a ladder step (QUEUE_OUTPUT), most occasions first.
 
     The year and as-of date default as in metric definitions §3. A step due for the first
     time is stored as a `proposed` proposal (flushed, not committed), so every row has a
-    proposal_id. Raises Forbidden for a grade outside the scope.
+    proposal_id. Raises Forbidden for a grade or `school` (a code) outside the scope; only
+    students of `allowed_schools` (codes; None = every school) are queued.
     """
     grades = scoped_grades([grade] if grade is not None else None, allowed_grades)
+    schools = scoped_schools(session, school, allowed_schools)
     year, as_of = resolve_period(session, academic_year, as_of)
     if year is None or as_of is None:
         return pd.DataFrame(columns=list(QUEUE_OUTPUT))
-    figures = student_figures(session, policy, academic_year=year, as_of=as_of, grades=grades)
+    figures = student_figures(
+        session, policy, academic_year=year, as_of=as_of, grades=grades, schools=schools
+    )
     decisions = _decisions(session, year)
     due = due_steps(figures, decisions, policy, today or dt.date.today())
     due = _with_proposals(session, due, decisions, year)
@@ -117,13 +123,16 @@ def _with_proposals(
 
 
 def proposal(
-    session: Session, proposal_id: int, allowed_grades: Sequence[int] | None
+    session: Session,
+    proposal_id: int,
+    allowed_grades: Sequence[int] | None,
+    allowed_schools: Sequence[str] | None = None,
 ) -> TruancyProposal:
     """A stored proposal whose student the caller may see. Raises NotFound otherwise."""
     row = session.get(TruancyProposal, proposal_id)
     if row is None:
         raise NotFound(f"no truancy proposal {proposal_id}")
-    scoped_student(session, row.student_id, allowed_grades)
+    scoped_student(session, row.student_id, allowed_grades, allowed_schools)
     return row
 
 
@@ -144,7 +153,7 @@ def decide(
     """
     if not actor.manages:
         raise Forbidden("only administrators, principals and counselors decide ladder steps")
-    row = proposal(session, proposal_id, actor.allowed_grades)
+    row = proposal(session, proposal_id, actor.allowed_grades, actor.allowed_schools)
     status = _check_decision(decision, reason, defer_until, today or dt.date.today())
     events: list[Event] = []
     if status == ProposalStatus.ACCEPTED:

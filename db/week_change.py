@@ -74,7 +74,8 @@ def totals_after(session: Session, policy: Policy, scope: Scope, after: dt.date)
         week.week_start >= next_monday,
         week.week_start <= scope.as_of,
     )
-    if scope.grades is not None:
+    narrowed = scope.grades is not None or scope.schools is not None
+    if narrowed:
         weeks = weeks.join(Student, Student.id == week.student_id)
     record = AttendanceRecord
     sums = day_sums(policy)
@@ -88,11 +89,12 @@ def totals_after(session: Session, policy: Policy, scope: Scope, after: dt.date)
         )
         .group_by(record.student_id)
     )
-    if scope.grades is not None:
+    if narrowed:
         days = days.join(Student, Student.id == record.student_id)
     # Whole weeks and the rest of `after`'s week, added up per student by the database.
     both = union_all(
-        queries.in_grades(weeks, scope.grades), queries.in_grades(days, scope.grades)
+        queries.in_scope(weeks, scope.grades, scope.schools),
+        queries.in_scope(days, scope.grades, scope.schools),
     ).subquery()
     summed = (
         select(both.c.student_id, *(func.sum(both.c[name]).cast(BigInteger) for name in TOTALS))
@@ -118,5 +120,5 @@ def growth_as_of(
     """
     year = str(scope.academic_year)
     if now is not None and queries.growth_in_sync(session, version):
-        return growth.growth_before(session, now, year, scope.grades, before)
-    return queries.iready_growth(session, year, scope.grades, until=before)
+        return growth.growth_before(session, now, year, scope.grades, before, scope.schools)
+    return queries.iready_growth(session, year, scope.grades, until=before, schools=scope.schools)

@@ -241,8 +241,12 @@ def _date(value: str | None) -> dt.date | None:
         raise click.BadParameter(f"expected YYYY-MM-DD, got {value!r}") from exc
 
 
+SCHOOL_HELP = "a school's code (default: every school)"
+
+
 @click.command()
 @click.option("--grade", type=int, default=None)
+@click.option("--school", default=None, help=SCHOOL_HELP)
 @click.option("--tier", default=None)
 @click.option("--as-of", "as_of", default=None, help="YYYY-MM-DD")
 @click.option("--academic-year", default=None, help="e.g. 2025-2026")
@@ -250,6 +254,7 @@ def _date(value: str | None) -> dt.date | None:
 @click.option("--csv", "as_csv", is_flag=True)
 def students(
     grade: int | None,
+    school: str | None,
     tier: str | None,
     as_of: str | None,
     academic_year: str | None,
@@ -269,6 +274,7 @@ def students(
             tier=tier,
             academic_year=academic_year,
             as_of=_date(as_of),
+            school=school,
         )
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
@@ -283,16 +289,28 @@ def students(
 
 @click.command()
 @click.option("--grade", type=int, default=None)
+@click.option("--school", default=None, help=SCHOOL_HELP)
 @click.option("--as-of", "as_of", default=None, help="YYYY-MM-DD")
 @click.option("--academic-year", default=None, help="e.g. 2025-2026")
 @click.option("--json", "as_json", is_flag=True)
-def kpis(grade: int | None, as_of: str | None, academic_year: str | None, as_json: bool) -> None:
-    """School or grade KPIs (metric definitions §5)."""
+def kpis(
+    grade: int | None,
+    school: str | None,
+    as_of: str | None,
+    academic_year: str | None,
+    as_json: bool,
+) -> None:
+    """District, school or grade KPIs (metric definitions §5)."""
     from db.queries import kpis as kpi_query
 
     with app_context():
         result = kpi_query(
-            db.session(), _policy(), grade=grade, academic_year=academic_year, as_of=_date(as_of)
+            db.session(),
+            _policy(),
+            grade=grade,
+            academic_year=academic_year,
+            as_of=_date(as_of),
+            school=school,
         )
     if as_json:
         click.echo(json.dumps(result, indent=2))

@@ -18,13 +18,28 @@ GRAPH_CONFIG: dict[str, Any] = {
 
 
 def filter_bar() -> html.Div:
-    """Grade and academic year for every dashboard page (hidden elsewhere), plus the header
-    that only print shows: school, filters and date."""
+    """School, grade and academic year for every dashboard page (hidden elsewhere; the school
+    only for users who may choose one), plus the header that only print shows: school,
+    filters and date."""
     return html.Div(
         [
             html.Div(id=Filters.PRINT_HEADER, className="print-header"),
             html.Div(
                 [
+                    html.Div(
+                        [
+                            html.Label("School", htmlFor=Filters.SCHOOL, className="filter-label"),
+                            dcc.Dropdown(
+                                id=Filters.SCHOOL,
+                                placeholder="All schools",
+                                clearable=True,
+                                searchable=False,
+                                className="filter-dropdown",
+                            ),
+                        ],
+                        id=Filters.SCHOOL_BOX,
+                        className="filter-item d-none",
+                    ),
                     html.Div(
                         [
                             html.Label("Grade", htmlFor=Filters.GRADE, className="filter-label"),

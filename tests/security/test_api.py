@@ -82,7 +82,13 @@ def test_student_exports_are_audited(web_app: Flask) -> None:
     with web_app.app_context():
         entry = db.session.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1))
         assert (entry.action, entry.username) == ("export", "teacher6")
-        assert entry.details == {"format": "csv", "grade": 6, "tier": None, "rows": 3}
+        assert entry.details == {
+            "format": "csv",
+            "grade": 6,
+            "school": None,
+            "tier": None,
+            "rows": 3,
+        }
 
 
 def test_bearer_tokens_are_hashed_at_rest_and_revocable(web_app: Flask) -> None:

@@ -215,6 +215,7 @@ def overview_payload(client: FlaskClient, grade: int | None) -> dict[str, Any]:
             {"id": "shell-filter-grade", "property": "value", "value": grade},
             {"id": "shell-filter-year", "property": "value", "value": None},
             {"id": "shell-live-event", "property": "data", "value": None},
+            {"id": "shell-filter-school", "property": "value", "value": None},
         ],
         "changedPropIds": ["shell-filter-grade.value"],
         "state": [],
