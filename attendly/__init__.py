@@ -33,9 +33,10 @@ def create_app(settings: Settings | None = None, *, web: bool = True) -> Flask:
     _configure(server, settings)
 
     from attendly import audit, services
-    from attendly.extensions import db, login_manager
+    from attendly.extensions import db, init_read_replica, login_manager
 
     db.init_app(server)
+    init_read_replica(server, settings.database_read_url, _engine_options(settings, True))
     login_manager.init_app(server)
     services.init_app(server, settings)
     audit.install_append_only()
@@ -83,9 +84,17 @@ def _configure(server: Flask, settings: Settings) -> None:
         ATTENDLY_SETTINGS=settings,
         SECRET_KEY=settings.resolved_secret_key(),
         SQLALCHEMY_DATABASE_URI=settings.resolved_database_url,
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings),
         **cookie_config(settings),
     )
+
+
+def _engine_options(settings: Settings, read: bool = False) -> dict[str, object]:
+    """Engine options of the primary database, or of DATABASE_READ_URL with `read`."""
+    from attendly.extensions import engine_options
+
+    url = settings.database_read_url if read else settings.resolved_database_url
+    return engine_options(url or "", settings.db_pool_size, settings.db_max_overflow)
 
 
 def _build_dash(server: Flask) -> Dash:

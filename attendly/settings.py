@@ -106,6 +106,16 @@ class Settings(BaseSettings):
     warm_hold_seconds: float = Field(
         0.0, ge=0, le=30, validation_alias="ATTENDLY_WARM_HOLD_SECONDS"
     )
+    # Dashboard page cache (attendly.cache): how long an entry lives, in process or in Redis
+    # (shared by every web process when REDIS_URL is set).
+    page_cache_ttl_seconds: float = Field(
+        300, ge=1, le=86_400, validation_alias="ATTENDLY_PAGE_CACHE_TTL_SECONDS"
+    )
+    # A read replica for the dashboards' reads (db.reads.read_session) and the connection
+    # pools: each web process holds at most pool_size + max_overflow connections per engine.
+    database_read_url: str | None = Field(None, validation_alias="DATABASE_READ_URL")
+    db_pool_size: int = Field(5, ge=1, le=1000, validation_alias="ATTENDLY_DB_POOL_SIZE")
+    db_max_overflow: int = Field(10, ge=0, le=1000, validation_alias="ATTENDLY_DB_MAX_OVERFLOW")
     # Teachers may correct a period status of a day at most this many days back (0 = today).
     correction_window_days: int = Field(
         7, ge=0, le=366, validation_alias="ATTENDLY_CORRECTION_WINDOW_DAYS"

@@ -5,11 +5,13 @@ so after an import or a correction the first request in every process used to re
 Each web process already hears every change event (attendly.fanout); with
 `ATTENDLY_WARM_CACHE` on, one daemon thread per process then recomputes, in its own app
 context and database session, what the common views read for the latest academic year,
-through the same cached functions the callbacks call: the Overview and the Students rows for
+through the same cached functions the callbacks call: the Overview and the Students page for
 the whole school, each grade and each teachers' grade set, then the Attendance vs i-Ready data
-per subject. Requests coalesce: an event arriving while a warm-up runs cuts it short (what it
-would still compute is stale) and causes one more run, never a queue of them. A warm-up that
-fails is logged and dropped; requests then compute as before.
+per subject. Each event first makes the entries it concerns stale (attendly.cache.invalidate:
+in every process when the cache is shared in Redis). Requests coalesce: an event arriving
+while a warm-up runs cuts it short (what it would still compute is stale) and causes one more
+run, never a queue of them. A warm-up that fails is logged and dropped; requests then
+compute as before.
 
 Fanning an event out to open dashboards waits (at most `ATTENDLY_WARM_HOLD_SECONDS`) until
 the whole school's Overview is warm, so the most common refresh reads the cache instead of
@@ -38,7 +40,8 @@ logger = logging.getLogger(__name__)
 EXTENSION = "attendly.warmup"
 SUBJECTS = ("ELA", "MATH")  # the Attendance vs i-Ready page's subjects (charts.theme)
 TEACHER_SCOPES = 3  # teachers' grade sets warmed beyond the school and each grade
-# Each scope leaves 7 cache entries (figures, frames, Overview, two kinds of Students rows,
+SCHOOL_SCOPES = 3  # the school sets users are assigned to, warmed after the whole district
+# Each scope leaves 6 cache entries (figures, frames, Overview, the first Students page,
 # two subjects): 8 scopes stay within the page cache's 64, so a warm-up never evicts itself.
 MAX_SCOPES = 8
 Deliver = Callable[[dict[str, Any]], None]
@@ -75,7 +78,9 @@ def warm_pages(server: Flask, run: Run) -> int:
 
     with server.app_context():
         try:
-            session = db.session()
+            from db.reads import read_session
+
+            session = read_session()  # what the dashboards read (the replica when current)
             policy = load_policy(session, server.config["ATTENDLY_SETTINGS"])
             steps = page_steps(session, policy, common_scopes(session, policy.grade_levels))
             for index, step in enumerate(steps):
@@ -94,14 +99,19 @@ def warm_pages(server: Flask, run: Run) -> int:
 
 def page_steps(session: Any, policy: Any, scopes: list[Any]) -> list[Callable[[], object]]:
     """The cached computations to run, most wanted first: the Overview of each scope, the
-    Students rows of each, then Attendance vs i-Ready per subject."""
-    from db import dashboard, student_actions
+    first Students page of each, then Attendance vs i-Ready per subject."""
+    from db import dashboard
     from db.correlation import subject_correlation
+    from db.student_list_query import CARDS_PER_PAGE, student_page
+    from db.students_list import StudentFilter
 
     steps: list[Callable[[], object]] = [
         partial(dashboard.overview_data, session, policy, scope) for scope in scopes
     ]
-    steps += [partial(student_actions.student_rows, session, policy, scope) for scope in scopes]
+    # The Students page as it opens (no filter, its default sort, page 1): each filter is its
+    # own SQL query now (db.student_list_query), so only the first view is worth warming.
+    first_page = (StudentFilter(), 1, CARDS_PER_PAGE)
+    steps += [partial(student_page, session, policy, scope, *first_page) for scope in scopes]
     steps += [
         partial(subject_correlation, session, policy, scope, subject)
         for scope in scopes
@@ -112,18 +122,44 @@ def page_steps(session: Any, policy: Any, scopes: list[Any]) -> list[Callable[[]
 
 def common_scopes(session: Any, grade_levels: tuple[int, ...]) -> list[Any]:
     """The scopes the dashboards ask for most, as the callbacks resolve them (equal keys):
-    the whole school, each grade chosen in the filter, and the grade sets of the teachers
-    (most common first, at most TEACHER_SCOPES); at most MAX_SCOPES in all, [] when no
-    attendance is stored."""
+    the whole school (district), the school sets users are assigned to (as they open a page
+    without choosing a school; most common first, at most SCHOOL_SCOPES), each grade chosen
+    in the filter, and the grade sets of the teachers (most common first, at most
+    TEACHER_SCOPES); at most MAX_SCOPES in all, [] when no attendance is stored."""
     from db import dashboard, queries
 
     year, as_of = queries.resolve_period(session, None)
     if year is None or as_of is None:
         return []
     scopes = [dashboard.Scope(year, as_of, None, None)]
+    scopes += [
+        dashboard.Scope(year, as_of, None, None, queries.school_ids(session, codes))
+        for codes in assigned_schools(session)
+    ]
     scopes += [dashboard.Scope(year, as_of, (grade,), grade) for grade in grade_levels]
     scopes += [dashboard.Scope(year, as_of, grades, None) for grades in teacher_grades(session)]
     return scopes[:MAX_SCOPES]
+
+
+def assigned_schools(session: Any) -> list[tuple[str, ...]]:
+    """The distinct school-code sets of active users with assignments, most common first (at
+    most SCHOOL_SCOPES): what db.dashboard.resolve_scope covers when they choose no school."""
+    from collections import Counter
+
+    from sqlalchemy import select
+
+    from db.models import User, UserSchool
+
+    rows = session.execute(
+        select(UserSchool.user_id, UserSchool.school_code)
+        .join(User, User.id == UserSchool.user_id)
+        .where(User.active)
+    )
+    by_user: dict[int, set[str]] = {}
+    for user_id, code in rows:
+        by_user.setdefault(user_id, set()).add(code)
+    found = Counter(tuple(sorted(codes)) for codes in by_user.values())
+    return [codes for codes, _ in found.most_common(SCHOOL_SCOPES)]
 
 
 def teacher_grades(session: Any) -> list[tuple[int, ...]]:
@@ -218,6 +254,8 @@ class Warmer:
         """Warm up for `event` when it changes figures, and hand it to `deliver` once the live
         figures are warm or `hold_seconds` passed (in order; at once when the hold is 0)."""
         figures = str(event.get("kind")) in FIGURE_KINDS
+        if figures:
+            self.invalidate(event)
         generation = self.request() if figures else 0
         if self.hold_seconds <= 0:
             deliver(event)
@@ -230,6 +268,14 @@ class Warmer:
                 self._cond.notify_all()
         if not holding:  # stopped: nothing would release it
             deliver(event)
+
+    def invalidate(self, event: dict[str, Any]) -> None:
+        """Drop what the event makes stale from the page cache (in Redis too, when shared)
+        before warming: the warm-up and the refreshes it releases then compute fresh entries
+        for the changed grades only. Never raises (the cache logs Redis failures)."""
+        from attendly.cache import invalidate
+
+        invalidate(self.server, event)
 
     def wait_idle(self, timeout: float) -> bool:
         """Block until every requested warm-up has ended; False when `timeout` passed first."""

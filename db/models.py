@@ -67,17 +67,23 @@ class Student(db.Model):  # type: ignore[name-defined]
 
 
 class AttendanceRecord(db.Model):  # type: ignore[name-defined]
-    """One student-day. `scheduled`/`present`/`daily_attendance_percentage` derive from periods."""
+    """One student-day. `scheduled`/`present`/`daily_attendance_percentage` derive from periods.
+
+    On PostgreSQL the table is partitioned by date, one partition per academic year
+    (db.partitions), so the primary key holds the partition key: (id, date). On SQLite the
+    table is plain and `id` alone is its key (the rowid); ids are unique either way.
+    """
 
     __tablename__ = "attendance_records"
     __table_args__ = (
         UniqueConstraint("student_id", "date"),
         Index("ix_attendance_records_year_date", "academic_year", "date"),
+        {"postgresql_partition_by": "RANGE (date)"},
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     student_id: Mapped[str] = mapped_column(ForeignKey("students.id"))
-    date: Mapped[dt.date] = mapped_column(Date)
+    date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     academic_year: Mapped[str] = mapped_column(String(9))
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
     period_0: Mapped[str | None] = mapped_column(String(1))
@@ -199,6 +205,8 @@ class StudentYearSummary(db.Model):  # type: ignore[name-defined]
     """
 
     __tablename__ = "student_year_summaries"
+    # Every dashboard reads one year: without it each read scans every year kept.
+    __table_args__ = (Index("ix_student_year_summaries_academic_year", "academic_year"),)
 
     student_id: Mapped[str] = mapped_column(ForeignKey("students.id"), primary_key=True)
     academic_year: Mapped[str] = mapped_column(String(9), primary_key=True)
@@ -341,8 +349,8 @@ class LoginAttempt(db.Model):  # type: ignore[name-defined]
 
 
 class UserSchool(db.Model):  # type: ignore[name-defined]
-    """A school a user is assigned to (district use). Stored only: the query layer does not
-    yet narrow data by school (see SECURITY.md)."""
+    """A school a user is assigned to (district use): the query layer shows such a user only
+    their schools' students (db.queries.scoped_schools; none assigned = every school)."""
 
     __tablename__ = "user_schools"
 
@@ -397,5 +405,8 @@ from db import (  # noqa: E402
     growth_models,  # noqa: E402, F401  (i-Ready growth after each diagnostic)
     intervention_models,  # noqa: F401,E402  (interventions, ladder, letters)
     notification_models,  # noqa: F401,E402  (the notification centre)
+    version_models,  # noqa: F401,E402  (the dashboards' data version)
+    week_before_models,  # noqa: F401,E402  (every student's figures a week ago)
 )
 from db import import_tables as _import_tables  # noqa: E402, F401
+from db import partitions as _partitions  # noqa: E402, F401  (ORM inserts get their partition)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import click
 
 from attendly.cli.admin import create_user, demo, init_db, serve, sync, tokens, worker
+from attendly.cli.batch import import_batch
 from attendly.cli.data import import_, imports, kpis, students
-from attendly.cli.maintenance import alerts, schools, verify
+from attendly.cli.maintenance import alerts, partitions, schools, verify
 from attendly.cli.transfer import export_all, import_all
 
 
@@ -24,10 +25,12 @@ for command in (
     create_user,
     tokens,
     import_,
+    import_batch,
     imports,
     students,
     kpis,
     verify,
+    partitions,
     alerts,
     schools,
     export_all,
