@@ -35,6 +35,7 @@ from typing import Any
 import requests
 
 from attendly import ids
+from bench.bench_realtime import wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "postgresql+psycopg://postgres@127.0.0.1:5432/attendly_bench_dash"
@@ -183,18 +184,6 @@ def start_server(
     return subprocess.Popen(command, env=environment, cwd=instance, stdout=log, stderr=log)
 
 
-def wait_ready(url: str, seconds: float = 90) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{url}/health", timeout=1).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.3)
-    raise SystemExit(f"the server at {url} did not answer /health within {seconds} s")
-
-
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -222,7 +211,7 @@ def main() -> None:
         url = f"http://127.0.0.1:{args.port}"
         server = start_server(args.database_url, args.redis, args.port, args.workers, args.threads)
     try:
-        wait_ready(url)
+        wait_for(url, 90)
         context = context_of(args.database_url)
         users = []
         for n in range(args.users):
