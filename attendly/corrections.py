@@ -34,10 +34,12 @@ ACTION = "attendance_correction"
 
 @dataclass(frozen=True)
 class Corrector:
-    """Who corrects: the name for the record and the grades they may touch (None: all)."""
+    """Who corrects: the name for the record, the grades they may touch and the codes of the
+    schools whose students they may touch (None: all)."""
 
     username: str
     allowed_grades: tuple[int, ...] | None
+    allowed_schools: tuple[str, ...] | None = None
 
 
 def today() -> dt.date:
@@ -113,7 +115,11 @@ def correct(
     change = parse(values, corrector.username)
     try:
         correction = apply_correction(
-            session, change, corrector.allowed_grades, window(settings, on)
+            session,
+            change,
+            corrector.allowed_grades,
+            window(settings, on),
+            corrector.allowed_schools,
         )
         session.add(_audit_entry(correction))
         # One student-day changed: the day totals of that date and the student's week and

@@ -3,8 +3,9 @@
 `POST /api/v1/attendance-corrections` with `{student_id, date, period, status, reason}`
 stores one correction (201); refused input is 422 with one message per field (keys as sent).
 `GET /api/v1/attendance-corrections[?student_id=]` lists the newest corrections the caller may
-see. Authentication and CSRF are the request gate's (attendly.security); the grade scope comes
-from the signed-in user, never from the request.
+see. Authentication and CSRF are the request gate's (attendly.security); the grade and school
+scope comes from the signed-in user, never from the request: another grade's or school's
+student is refused as an unknown id is, and left out of the list.
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ def _invalid(exc: InvalidCorrection) -> tuple[Response, int]:
 
 
 def _corrector() -> Corrector:
-    return Corrector(str(current_user.username), current_user.grade_scope)
+    return Corrector(
+        str(current_user.username), current_user.grade_scope, current_user.school_scope
+    )
 
 
 @blueprint.post("/attendance-corrections")
@@ -54,7 +57,14 @@ def create_correction() -> tuple[Response, int]:
 @blueprint.get("/attendance-corrections")
 def list_corrections() -> Response:
     student_id = text_or_none(request.args.get("student_id"), 32)
-    frame = recent_corrections(db.session(), _corrector().allowed_grades, student_id, limit=200)
+    corrector = _corrector()
+    frame = recent_corrections(
+        db.session(),
+        corrector.allowed_grades,
+        student_id,
+        limit=200,
+        schools=corrector.allowed_schools,
+    )
     return jsonify(json_rows(frame.to_dict("records")))
 
 

@@ -1,8 +1,9 @@
 """Corrections page: find a student, show a day's periods, save one period's new status with
 field-level validation (the first field to fix gets the focus), list recent corrections.
 
-Every check that matters (the user's grades, the window, the codes, the periods) is made on
-the server by attendly.corrections and db.corrections; the browser's values are only input.
+Every check that matters (the user's grades and schools, the window, the codes, the periods)
+is made on the server by attendly.corrections and db.corrections; the browser's values are
+only input.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from attendly.correction_views import (
 from attendly.corrections import FIELDS, Corrector, correct, parse, window
 from attendly.extensions import db
 from attendly.intervention_service import int_or_none, text_or_none
-from callbacks.common import grade_scope
+from callbacks.common import grade_scope, school_scope
 from db.aeries import code_table
 from db.corrections import InvalidCorrection, day_periods, find_students, recent_corrections
 
@@ -60,9 +61,10 @@ def setup(_: Any) -> tuple[str, str, str, list[dict[str, str]]]:
     Input(CO.SEARCH, "value"),
 )
 def search(text: Any) -> tuple[list[dict[str, str]], str | None]:
-    """Students of the user's grades matching the search; the only or exact match chosen."""
+    """Students of the user's grades and schools matching the search; the only or exact match
+    chosen."""
     wanted = text_or_none(text, 60) or ""
-    found = find_students(db.session(), wanted, grade_scope())
+    found = find_students(db.session(), wanted, grade_scope(), school_scope())
     chosen = next((s.id for s in found if s.id == wanted), None)
     if chosen is None and len(found) == 1:
         chosen = found[0].id
@@ -82,7 +84,9 @@ def show_day(student: Any, day: Any, _: Any) -> tuple[Any, list[dict[str, str]]]
         return dash.html.P("Choose a student and a school day.", className="text-muted"), []
     try:
         change = parse({"student": student, "date": day, "period": 1, "status": "P"}, "")
-        periods = day_periods(db.session(), change.student_id, change.date, grade_scope())
+        periods = day_periods(
+            db.session(), change.student_id, change.date, grade_scope(), school_scope()
+        )
     except InvalidCorrection as exc:
         return dash.html.P(str(exc), className="text-muted"), []
     refusal = window(_settings()).refusal(change.date)
@@ -107,7 +111,7 @@ def save(clicks: Any, *values: Any) -> tuple[Any, ...]:
     if not clicks:
         raise PreventUpdate
     form = dict(zip(FIELDS, values[:-1], strict=True))
-    corrector = Corrector(str(current_user.username), grade_scope())
+    corrector = Corrector(str(current_user.username), grade_scope(), school_scope())
     try:
         done = correct(db.session(), corrector, form, _settings())
     except InvalidCorrection as exc:
@@ -132,5 +136,7 @@ def save(clicks: Any, *values: Any) -> tuple[Any, ...]:
 )
 def recent(student: Any, _: Any) -> Any:
     """The newest corrections of the user's students (of the chosen student when one is)."""
-    frame = recent_corrections(db.session(), grade_scope(), text_or_none(student, 32))
+    frame = recent_corrections(
+        db.session(), grade_scope(), text_or_none(student, 32), schools=school_scope()
+    )
     return recent_table(frame)

@@ -16,7 +16,18 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Date, Integer, and_, case, delete, func, insert, select, text
+from sqlalchemy import (
+    ColumnExpressionArgument,
+    Date,
+    Integer,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -51,7 +62,7 @@ def _week_start_sqlite(element: week_start, compiler: Any, **kw: Any) -> str:
     return f"date({day}, '-6 days', 'weekday 1')"
 
 
-def count_of(condition: ColumnElement[bool]) -> ColumnElement[int]:
+def count_of(condition: ColumnExpressionArgument[bool]) -> ColumnElement[int]:
     """SUM(CASE WHEN condition THEN 1 ELSE 0 END) as an integer."""
     return func.sum(case((condition, 1), else_=0)).cast(Integer)
 

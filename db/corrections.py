@@ -27,6 +27,7 @@ from attendly.metrics.years import academic_year_of
 from db.correction_models import AttendanceCorrection
 from db.frames import frame
 from db.models import PERIOD_NUMBERS, AttendanceRecord, School, SchoolCalendarDay, Student
+from db.queries import in_schools
 
 SEARCH_LIMIT = 20
 RECENT_COLUMNS = (
@@ -99,10 +100,15 @@ def correctable_periods(record: AttendanceRecord, periods_per_day: int) -> list[
 
 
 def find_students(
-    session: Session, text: str, grades: Sequence[int] | None, limit: int = SEARCH_LIMIT
+    session: Session,
+    text: str,
+    grades: Sequence[int] | None,
+    schools: Sequence[str] | None = None,
+    limit: int = SEARCH_LIMIT,
 ) -> list[Student]:
-    """Students in `grades` (None: all) matching every word of `text`: an id starting with it
-    or a name containing it, case-insensitively on both backends."""
+    """Students in `grades` of the schools with codes `schools` (None: no limit on that side)
+    matching every word of `text`: an id starting with it or a name containing it,
+    case-insensitively on both backends."""
     statement = select(Student).order_by(Student.last_name, Student.first_name, Student.id)
     words = text.split()
     for word in words:
@@ -116,6 +122,7 @@ def find_students(
         )
     if grades is not None:
         statement = statement.where(Student.grade_level.in_(grades))
+    statement = in_schools(statement, schools)
     return list(session.scalars(statement.limit(limit)))
 
 
@@ -123,13 +130,31 @@ def _escaped(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def scoped_student(session: Session, student_id: str, grades: Sequence[int] | None) -> Student:
-    """The student, if the user may see them; InvalidCorrection on "student" otherwise (the
-    same message either way: a teacher learns nothing about other grades' students)."""
+def scoped_student(
+    session: Session,
+    student_id: str,
+    grades: Sequence[int] | None,
+    schools: Sequence[str] | None = None,
+) -> Student:
+    """The student, if the user may see them (in `grades`, of a school with a code in
+    `schools`; None: no limit on that side); InvalidCorrection on "student" otherwise (the
+    same message either way: a user learns nothing about other grades' or schools' students).
+    A student whose school is unknown is refused to a user assigned to schools."""
     student = session.get(Student, student_id)
-    if student is None or (grades is not None and student.grade_level not in grades):
+    if student is None or not _within(session, student, grades, schools):
         raise InvalidCorrection({"student": f"Student: no student {student_id!r} you may correct"})
     return student
+
+
+def _within(
+    session: Session, student: Student, grades: Sequence[int] | None, schools: Sequence[str] | None
+) -> bool:
+    if grades is not None and student.grade_level not in grades:
+        return False
+    if schools is None:
+        return True
+    school = session.get(School, student.school_id)
+    return school is not None and school.code in schools
 
 
 def student_day(session: Session, student_id: str, day: dt.date) -> AttendanceRecord | None:
@@ -154,11 +179,16 @@ def is_school_day(session: Session, school_id: int, day: dt.date) -> bool:
 
 
 def apply_correction(
-    session: Session, change: Change, grades: Sequence[int] | None, window: Window
+    session: Session,
+    change: Change,
+    grades: Sequence[int] | None,
+    window: Window,
+    schools: Sequence[str] | None = None,
 ) -> AttendanceCorrection:
-    """Validate `change` for a user who may see `grades`, write the period and the correction
-    record (flushed, not committed). Raises InvalidCorrection naming the field at fault."""
-    student = scoped_student(session, change.student_id, grades)
+    """Validate `change` for a user who may see `grades` of the schools with codes `schools`,
+    write the period and the correction record (flushed, not committed). Raises
+    InvalidCorrection naming the field at fault."""
+    student = scoped_student(session, change.student_id, grades, schools)
     record = _correctable_day(session, student, change.date, window)
     school = session.get(School, record.school_id)
     periods = correctable_periods(record, school.periods_per_day if school else 7)
@@ -214,11 +244,16 @@ def _no_record(student_id: str, day: dt.date) -> str:
 
 
 def day_periods(
-    session: Session, student_id: str, day: dt.date, grades: Sequence[int] | None
+    session: Session,
+    student_id: str,
+    day: dt.date,
+    grades: Sequence[int] | None,
+    schools: Sequence[str] | None = None,
 ) -> dict[int, str | None]:
     """{period: status} of the periods of a student-day that may be corrected. Raises
-    InvalidCorrection when the student is not the user's or the day has no record."""
-    student = scoped_student(session, student_id, grades)
+    InvalidCorrection when the student is not the user's (grades, school codes) or the day
+    has no record."""
+    student = scoped_student(session, student_id, grades, schools)
     record = student_day(session, student.id, day)
     if record is None:
         raise InvalidCorrection({"date": _no_record(student.id, day)})
@@ -248,9 +283,11 @@ def recent_corrections(
     grades: Sequence[int] | None,
     student_id: str | None = None,
     limit: int = 20,
+    schools: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """The newest corrections of students in `grades` (by their grade now; None: every
-    correction, also of students since removed), optionally one student's; columns
+    """The newest corrections of students in `grades` of the schools with codes `schools`
+    (by their grade and school now; None on both: every correction, also of students since
+    removed), optionally one student's; columns
     RECENT_COLUMNS: `voided_by_import` is set when a rollback voided the correction;
     `current_status` is the period's stored status now (another one when a later import or
     correction changed it; None when the day is gone)."""
@@ -283,6 +320,7 @@ def recent_corrections(
     )
     if grades is not None:
         statement = statement.where(Student.grade_level.in_(grades))
+    statement = in_schools(statement, schools)
     if student_id:
         statement = statement.where(correction.student_id == student_id)
     return frame(session.execute(statement), RECENT_COLUMNS)

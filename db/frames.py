@@ -1,4 +1,4 @@
-"""Query results as DataFrames, fast."""
+"""Query results as DataFrames, fast; frame values back as plain Python for binding."""
 
 from __future__ import annotations
 
@@ -17,3 +17,10 @@ def frame(result: Result[*tuple[Any, ...]], columns: Sequence[str] | None = None
     """
     names = list(columns) if columns is not None else list(result.keys())
     return pd.DataFrame.from_records([tuple(row) for row in result], columns=names)
+
+
+def plain(value: object) -> object:
+    """A numpy scalar (a frame's value) as the Python scalar, so every driver binds it; any
+    other value as it is."""
+    item = getattr(value, "item", None)
+    return item() if callable(item) else value

@@ -29,6 +29,7 @@ from attendly.metrics.policy import Policy
 from attendly.metrics.rounding import percent
 from attendly.metrics.tiers import PRESET_TIERS
 from db import queries
+from db.aggregates import count_of
 from db.growth_models import IReadyGrowth
 from db.models import School, Student, StudentYearSummary
 from db.week_before import header, policy_key
@@ -118,13 +119,13 @@ def _grade_sums(
             Student.grade_level,
             table.tier,
             func.count().label("students"),
-            _count(table.eligible),
-            _count(table.chronically_absent),
+            count_of(table.eligible).label("eligible"),
+            count_of(table.chronically_absent).label("chronically_absent"),
             func.sum(table.days_enrolled).label("days_enrolled"),
             func.sum(table.days_present).label("days_present"),
             func.sum(table.present_periods).label("present_periods"),
             func.sum(table.scheduled_periods).label("scheduled_periods"),
-            _count(table.truancy_occasions >= policy.truant_threshold, "truant"),
+            count_of(table.truancy_occasions >= policy.truant_threshold).label("truant"),
         )
         .join(Student, Student.id == table.student_id)
         .join(School, School.id == Student.school_id)
@@ -136,11 +137,6 @@ def _grade_sums(
     for name in ("grade_level", *SUMS):
         rows[name] = rows[name].astype("int64")
     return rows
-
-
-def _count(condition: Any, name: str | None = None) -> ColumnElement[int]:
-    label = name or str(condition.key)
-    return func.sum(case((condition, 1), else_=0)).cast(Integer).label(label)
 
 
 def _kpi_object(scope: Any, policy: Policy, rows: pd.DataFrame) -> dict[str, Any]:

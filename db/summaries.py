@@ -27,7 +27,7 @@ from db.aggregates import (
     refresh_all_aggregates,
     serialize_refreshes,
 )
-from db.frames import frame
+from db.frames import frame, plain
 from db.models import AttendanceRecord, StudentYearSummary
 from db.policy import load_policy
 from db.versions import bump
@@ -181,13 +181,8 @@ def _records(figures: pd.DataFrame, year: str) -> list[dict[str, object]]:
         for column in RATE_COLUMNS:
             record[column] = Decimal(f"{record[column]:.2f}")
         record.update(academic_year=year, refreshed_at=now)
-        rows.append(_plain({str(key): value for key, value in record.items()}))
+        rows.append({str(key): plain(value) for key, value in record.items()})
     return rows
-
-
-def _plain(record: dict[str, object]) -> dict[str, object]:
-    """numpy scalars -> Python scalars, so every driver binds them."""
-    return {key: value.item() if hasattr(value, "item") else value for key, value in record.items()}
 
 
 def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:

@@ -19,6 +19,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from attendly.metrics.policy import Policy
+from db.frames import plain
 from db.week_before_models import StudentWeekBefore, WeekBeforeYear
 
 CHUNK = 1000
@@ -140,7 +141,7 @@ def _figures_before(
     if earlier.empty:
         return []
     return [
-        {str(name): _plain(value) for name, value in row.items()}
+        {str(name): plain(value) for name, value in row.items()}
         for row in earlier[list(COLUMNS)].to_dict("records")
     ]
 
@@ -169,12 +170,6 @@ def _grades_of(session: Session, student_ids: Sequence[str]) -> tuple[int, ...]:
         found = session.scalars(select(Student.grade_level).where(Student.id.in_(chunk)).distinct())
         grades.update(int(g) for g in found if g is not None)
     return tuple(sorted(grades))
-
-
-def _plain(value: object) -> object:
-    """numpy scalars -> Python scalars, so every driver binds them."""
-    item = getattr(value, "item", None)
-    return item() if callable(item) else value
 
 
 def stored_rows(session: Session, academic_year: str) -> pd.DataFrame:
@@ -208,11 +203,11 @@ def stale_week_before(session: Session, policy: Policy) -> int:
             stale += 1
             continue
         expected = {
-            tuple(str(_plain(row[c])) for c in COLUMNS)
+            tuple(str(plain(row[c])) for c in COLUMNS)
             for row in _from_raw_days(session, policy, year, dates[1])
         }
         have = {
-            tuple(str(_plain(v)) for v in row)
+            tuple(str(plain(v)) for v in row)
             for row in stored_rows(session, year).itertuples(index=False)
         }
         stale += len(expected ^ have)

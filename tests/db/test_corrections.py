@@ -1,6 +1,6 @@
 """Attendance corrections on both backends: the figures before and after (by hand), the
-window, the teacher's grades, bad input named by field, the audit entry, the event, and what
-rolling back the imports underneath a corrected day does.
+window, the teacher's grades, the user's schools, bad input named by field, the audit entry,
+the event, and what rolling back the imports underneath a corrected day does.
 
 The school: S1 (grade 6) and S2 (grade 7), ten school days 2025-09-15 .. 2025-09-26.
 S1 is present every period except 9/24 (U all day) and 9/25 (U in period 3):
@@ -31,10 +31,21 @@ from attendly.events import InProcessEventBus
 from attendly.settings import Settings, load_settings
 from db.aggregates import stale_aggregates
 from db.correction_models import AttendanceCorrection
-from db.corrections import InvalidCorrection, find_students, recent_corrections
-from db.models import AttendanceRecord, AuditEntry, Import, SchoolCalendarDay, StudentYearSummary
+from db.corrections import InvalidCorrection, day_periods, find_students, recent_corrections
+from db.models import (
+    AttendanceRecord,
+    AuditEntry,
+    Import,
+    School,
+    SchoolCalendarDay,
+    Student,
+    StudentYearSummary,
+)
 from db.policy import load_policy
+from db.summaries import refresh_summaries
 from ingest import rollback_import, run_import
+from tests.db.days import add_day
+from tests.ops.test_verify import foreign_keys_off
 
 ON = dt.date(2025, 9, 26)  # "today" of these tests; the 7-day window opens on 9/19
 DAYS = [dt.date(2025, 9, d) for d in (15, 16, 17, 18, 19, 22, 23, 24, 25, 26)]
@@ -42,6 +53,8 @@ HEADER = "student_id,date,grade_level," + ",".join(f"period_{n}_status" for n in
 ROSTER = "student_id,last_name,first_name,grade_level\nS1,Lee,Kim,6\nS2,Ray,Ana,7\n"
 TEACHER6 = Corrector("teacher6", (6,))
 PRINCIPAL = Corrector("principal", None)
+NORTH_PRINCIPAL = Corrector("north-principal", None, ("001",))  # the imported school
+SOUTH_PRINCIPAL = Corrector("south-principal", None, ("002",))
 
 
 def s1_day(day: dt.date, excused_24th: bool = False) -> list[str]:
@@ -265,6 +278,84 @@ def test_a_teacher_cannot_correct_another_grade(
     assert counts(session) == (0, 0)
     correct(session, PRINCIPAL, values(student="S2", status="U"), settings, on=ON)
     assert day_row(session, dt.date(2025, 9, 24), "S2").period_1 == "U"
+
+
+def add_south(session: Session, settings: Settings) -> None:
+    """School 002 with S3 (grade 6, like S1): unexcused all day on 9/24, present on 9/25."""
+    south = School(code="002", name="South Middle", periods_per_day=7)
+    session.add(south)
+    session.flush()
+    session.add(
+        Student(id="S3", last_name="Sol", first_name="Eva", grade_level=6, school_id=south.id)
+    )
+    session.flush()
+    add_day(session, "S3", dt.date(2025, 9, 24), ["U"] * 7, school_id=south.id)
+    add_day(session, "S3", dt.date(2025, 9, 25), ["P"] * 7, school_id=south.id)
+    session.flush()
+    refresh_summaries(session, ["S3"], settings)
+    session.commit()
+
+
+def test_a_user_of_one_school_cannot_see_or_correct_another_schools_student(
+    session: Session, settings: Settings, school: dict[str, int]
+) -> None:
+    add_south(session, settings)
+    refused = {"student": "Student: no student 'S3' you may correct"}  # as for another grade
+    with pytest.raises(InvalidCorrection) as wrong_school:
+        correct(session, NORTH_PRINCIPAL, values(student="S3"), settings, on=ON)
+    assert wrong_school.value.errors == refused
+    with pytest.raises(InvalidCorrection) as wrong_school:
+        day_periods(session, "S3", dt.date(2025, 9, 24), None, ("001",))
+    assert wrong_school.value.errors == refused
+    assert day_row(session, dt.date(2025, 9, 24), "S3").period_1 == "U"
+    assert counts(session) == (0, 0)
+
+    def found(schools: tuple[str, ...] | None) -> list[str]:
+        return [student.id for student in find_students(session, "", None, schools)]
+
+    assert found(("001",)) == ["S1", "S2"]  # Lee, Ray
+    assert found(("002",)) == ["S3"]
+    assert found(("001", "002")) == found(None) == ["S1", "S2", "S3"]  # Lee, Ray, Sol
+    assert found(("999",)) == []
+
+    # Their own school's students they correct; another school's corrections they never see.
+    correct(session, NORTH_PRINCIPAL, values(), settings, on=ON)
+    correct(session, SOUTH_PRINCIPAL, values(student="S3"), settings, on=ON)
+    assert day_row(session, dt.date(2025, 9, 24), "S3").period_1 == "P"
+    assert summary(session, "S3")["days_absent"] == 0
+    assert counts(session) == (2, 2)
+
+    def listed(schools: tuple[str, ...] | None, student_id: str | None = None) -> list[str]:
+        frame = recent_corrections(session, None, student_id, schools=schools)
+        return [row["student_id"] for row in frame.to_dict("records")]
+
+    assert listed(("001",)) == ["S1"] and listed(("001",), "S3") == []
+    assert listed(("002",)) == ["S3"]
+    assert listed(None) == listed(("001", "002")) == ["S3", "S1"]  # newest first
+    assert [r["student_id"] for r in recent_corrections(session, (7,)).to_dict("records")] == []
+
+
+def test_a_student_whose_school_is_unknown_is_refused_to_school_assigned_users(
+    session: Session, settings: Settings, school: dict[str, int]
+) -> None:
+    """Deny by default: a school-assigned user gets nothing of a student without a stored
+    school (an orphan a restore without constraints could leave)."""
+    with foreign_keys_off(session):
+        session.add(
+            Student(id="S9", last_name="Gone", first_name="Al", grade_level=6, school_id=99)
+        )
+        add_day(session, "S9", dt.date(2025, 9, 24), ["U"] * 7, school_id=99)
+        session.commit()
+    assert day_periods(session, "S9", dt.date(2025, 9, 24), None, None)[1] == "U"
+    with pytest.raises(InvalidCorrection) as refused:
+        day_periods(session, "S9", dt.date(2025, 9, 24), None, ("001",))
+    assert refused.value.errors == {"student": "Student: no student 'S9' you may correct"}
+    with pytest.raises(InvalidCorrection) as refused:
+        correct(session, NORTH_PRINCIPAL, values(student="S9"), settings, on=ON)
+    assert refused.value.errors == {"student": "Student: no student 'S9' you may correct"}
+    assert counts(session) == (0, 0)
+    assert "S9" not in [s.id for s in find_students(session, "", None, ("001",))]
+    assert "S9" in [s.id for s in find_students(session, "", None, None)]
 
 
 def test_a_period_without_a_status_becomes_scheduled(

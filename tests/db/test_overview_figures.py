@@ -11,10 +11,8 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from attendly.metrics.day import day_figures
 from attendly.metrics.iready import median_rate
 from attendly.metrics.policy import Policy
-from attendly.metrics.years import academic_year_of
 from attendly.settings import Settings
 from db import dashboard, growth, overview_figures, queries
 from db.aggregates import stale_aggregates
@@ -22,6 +20,7 @@ from db.models import AttendanceRecord, IReadyDiagnostic, School, Student
 from db.summaries import refresh_summaries
 from db.week_before import refresh_week_before, stale_week_before
 from db.week_before_models import StudentWeekBefore, WeekBeforeYear
+from tests.db.days import add_day
 from tests.db.test_dashboard_queries import add_diagnostics
 from tests.db.test_queries import load_school
 
@@ -65,21 +64,7 @@ def load_random_school(session: Session, seed: int, students: int = 60) -> list[
                 periods = [rng.choice(STATUSES) for _ in range(7)]
             if rng.random() < 0.1:
                 periods[6] = None  # a blank period
-            figures = day_figures(periods)
-            session.add(
-                AttendanceRecord(
-                    student_id=student,
-                    date=day,
-                    academic_year=academic_year_of(day),
-                    school_id=1,
-                    scheduled=figures.scheduled,
-                    present=figures.present,
-                    daily_attendance_percentage=figures.daily_attendance_percentage,
-                    unexcused_periods=figures.unexcused_periods,
-                    unverified_periods=figures.unverified_periods,
-                    **{f"period_{i}": p for i, p in enumerate(periods, start=1)},
-                )
-            )
+            add_day(session, student, day, periods)
         for subject in ("ELA", "MATH"):
             for index, day in enumerate(rng.sample(DAYS, rng.choice([0, 1, 2, 3]))):
                 session.add(
@@ -194,21 +179,7 @@ def test_a_new_day_moves_every_students_week_before(session: Session) -> None:
     before = session.get(WeekBeforeYear, "2025-2026")
     assert before is not None and before.before == dt.date(2025, 9, 19)
     day = dt.date(2025, 9, 29)
-    figures = day_figures(["P"] * 7)
-    session.add(
-        AttendanceRecord(
-            student_id=ids[0],
-            date=day,
-            academic_year="2025-2026",
-            school_id=1,
-            scheduled=figures.scheduled,
-            present=figures.present,
-            daily_attendance_percentage=figures.daily_attendance_percentage,
-            unexcused_periods=0,
-            unverified_periods=0,
-            **{f"period_{i}": "P" for i in range(1, 8)},
-        )
-    )
+    add_day(session, ids[0], day, ["P"] * 7)
     session.flush()
     refresh_summaries(session, [ids[0]], SETTINGS)
     session.commit()

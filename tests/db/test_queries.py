@@ -9,14 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from attendly.errors import Forbidden
-from attendly.metrics.day import day_figures
 from attendly.metrics.policy import Policy
-from attendly.metrics.years import academic_year_of
 from attendly.settings import Settings
 from db import queries
 from db.models import AttendanceRecord, School, Student, StudentYearSummary
 from db.summaries import refresh_summaries
 from tests import school
+from tests.db.days import add_day
 
 SETTINGS = Settings(env="test")
 POLICY = Policy()
@@ -31,22 +30,7 @@ def load_school(session: Session) -> None:
         )
     session.flush()
     for student_id, day, _, periods in school.attendance_rows():
-        figures = day_figures([p or None for p in periods])
-        values = {f"period_{n}": (p or None) for n, p in enumerate(periods, start=1)}
-        session.add(
-            AttendanceRecord(
-                student_id=student_id,
-                date=day,
-                academic_year=academic_year_of(day),
-                school_id=1,
-                scheduled=figures.scheduled,
-                present=figures.present,
-                daily_attendance_percentage=figures.daily_attendance_percentage,
-                unexcused_periods=figures.unexcused_periods,
-                unverified_periods=figures.unverified_periods,
-                **values,
-            )
-        )
+        add_day(session, student_id, day, periods)
     session.flush()
     refresh_summaries(session, [row[0] for row in school.ROSTER], SETTINGS)
     session.commit()
