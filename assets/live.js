@@ -135,14 +135,23 @@
     return all;
   }
 
+  /* {schools: the codes one event names}: its schools, else its school (none: every school). */
+  function schoolsOf(event) {
+    if (event.schools && event.schools.length) { return { schools: event.schools }; }
+    return { schools: event.school ? [event.school] : [] };
+  }
+
   /* Several events as one, like attendly.live.merge on the server. */
   function merge(events) {
     var resync = events.some(function (e) { return e.resync; });
     var grades = resync ? [] : union(events, "grades");
+    var schools = resync ? [] : union(events.map(schoolsOf), "schools").sort();
     var last = events[events.length - 1].version;
     var newest = Math.max.apply(null, events.map(function (e) { return e.version; }));
     return {
       kind: events.map(function (e) { return e.kind; }).join(","),
+      school: schools.length === 1 ? schools[0] : null,
+      schools: schools,
       grades: grades,
       student_ids: grades.length ? union(events, "student_ids") : [],
       version: resync ? last : newest,

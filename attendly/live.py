@@ -2,8 +2,9 @@
 
 A browser tab learns of changes over the `/ws` websocket (assets/live.js) or, while the socket
 is down, by polling `visible_events_since` through a Dash callback. Either way the page's
-refresh callbacks receive one event `{kind, school, grades, student_ids, version}` (several
-missed events merged into one), or `{"resync": True, ...}` when the server could not list what
+refresh callbacks receive one event `{kind, school, schools, grades, student_ids, version}`
+(several missed events merged into one; `schools` names the schools of them all, empty when one
+of them concerns every school), or `{"resync": True, ...}` when the server could not list what
 was missed: then everything refreshes. An event only *triggers* a refresh; what is shown is
 re-read on the server within the user's scope, so an event a browser makes up reveals nothing.
 """
@@ -22,20 +23,25 @@ FIGURE_KINDS = ("attendance", "iready", "import")
 
 
 def merge(events: Sequence[Mapping[str, Any]], version: int, resync: bool) -> dict[str, Any]:
-    """One event standing for `events`: kinds, grades and student ids united, at `version`.
+    """One event standing for `events`: kinds, schools, grades and student ids united, at
+    `version`.
 
-    An event naming no grades concerns every grade (and one naming no students, every student
-    of its grades): the merge then names none either.
+    An event naming no school concerns every school, one naming no grades every grade (and
+    one naming no students, every student of its grades): the merge then names none either.
+    `school` is kept for readers of single events: the one school named, else None.
     """
     grades: set[int] = set()
     students: set[str] = set()
     for event in events:
         grades.update(int(g) for g in event.get("grades") or () if _is_int(g))
         students.update(str(s) for s in event.get("student_ids") or ())
+    schools = [] if resync else _merged_schools(events)
     any_grade = resync or not events or any(not e.get("grades") for e in events)
     any_student = any_grade or any(not e.get("student_ids") for e in events)
     return {
         "kind": ",".join(sorted({str(e.get("kind")) for e in events})) or "resync",
+        "school": schools[0] if len(schools) == 1 else None,
+        "schools": schools,
         "grades": [] if any_grade else sorted(grades),
         "student_ids": [] if any_student or len(students) > MAX_IDS else sorted(students),
         "version": version,
@@ -45,6 +51,28 @@ def merge(events: Sequence[Mapping[str, Any]], version: int, resync: bool) -> di
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _schools_of(event: Mapping[str, Any]) -> list[str] | None:
+    """The school codes one event names (its `schools`, else its `school`); None when it
+    concerns every school (names none, or names them in a shape that is not understood)."""
+    named = event.get("schools")
+    if isinstance(named, list) and named:
+        codes = [code for code in named if isinstance(code, str) and code]
+        return codes if len(codes) == len(named) else None
+    school = event.get("school")
+    return [school] if isinstance(school, str) and school else None
+
+
+def _merged_schools(events: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The union of the events' schools; empty (every school) when any names none."""
+    codes: set[str] = set()
+    for event in events:
+        named = _schools_of(event)
+        if named is None:
+            return []
+        codes.update(named)
+    return sorted(codes)
 
 
 def _everyone(event: Mapping[str, Any]) -> bool:
@@ -62,6 +90,25 @@ def touches_grades(event: Any, grades: Iterable[int] | None) -> bool:
     if not isinstance(named, list):
         return False
     return bool({g for g in named if _is_int(g)} & set(grades))
+
+
+def touches_schools(event: Any, schools: Iterable[str] | None) -> bool:
+    """True when `event` may change figures of `schools` (None: every school the page shows).
+
+    An event naming no school (a change spanning schools, a code table, a resync) concerns
+    every school; a malformed one, like a malformed grade list, concerns none.
+    """
+    if not isinstance(event, Mapping):
+        return False
+    if event.get("resync") or schools is None:
+        return True
+    named, school = event.get("schools"), event.get("school")
+    if not isinstance(named, list | None) or not isinstance(school, str | None):
+        return False
+    codes = named or ([school] if school else [])
+    if not codes:
+        return True
+    return bool({code for code in codes if isinstance(code, str)} & set(schools))
 
 
 def touches_kinds(event: Any, kinds: Iterable[str] | None) -> bool:

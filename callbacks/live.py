@@ -12,7 +12,7 @@ from dash.exceptions import MissingCallbackContextException, PreventUpdate
 from flask_login import current_user
 
 from attendly import ids, live
-from callbacks.common import grade_scope, normalise_grade
+from callbacks.common import grade_scope, normalise_grade, normalise_school, school_scope
 
 
 @dash.callback(
@@ -47,13 +47,26 @@ def shown_grades(grade: Any) -> Iterable[int] | None:
     return (chosen,) if chosen is not None else grade_scope()
 
 
-def unaffected(event: Any, grade: Any, kinds: Iterable[str] | None = None) -> bool:
-    """True when a live event fired this run and touches none of the grades the page shows
-    (or is of none of `kinds`): the callback then leaves the page as it is."""
+def shown_schools(school: Any) -> Iterable[str] | None:
+    """The schools a dashboard shows: the chosen one (the School filter's value), else all the
+    user may see (None: every school, as for the district or "All my schools")."""
+    chosen = normalise_school(school)
+    return (chosen,) if chosen is not None else school_scope()
+
+
+def unaffected(
+    event: Any, grade: Any, kinds: Iterable[str] | None = None, *, school: Any = None
+) -> bool:
+    """True when a live event fired this run and touches none of the schools or none of the
+    grades the page shows (or is of none of `kinds`): the callback then leaves the page as it
+    is. `school` is the page's School filter value. Only a redraw is skipped: what is shown
+    is always re-read within the user's scope."""
     if not fired_by_event():
         return False
     return not (
-        live.touches_kinds(event, kinds) and live.touches_grades(event, shown_grades(grade))
+        live.touches_kinds(event, kinds)
+        and live.touches_schools(event, shown_schools(school))
+        and live.touches_grades(event, shown_grades(grade))
     )
 
 

@@ -46,8 +46,8 @@ def tier_change(now: int, before: int | None) -> str:
 )
 def refresh(grade: Any, year: Any, event: Any = None, school: Any = None) -> tuple[Any, ...]:
     """Everything on the page for one school and grade (or all the user may see) and academic
-    year; again after a live change event that touches those grades."""
-    if unaffected(event, grade, FIGURE_KINDS):
+    year; again after a live change event that touches that school and those grades."""
+    if unaffected(event, grade, FIGURE_KINDS, school=school):
         raise PreventUpdate
     try:
         data = dashboard.overview_data(reads(), policy(), current_scope(grade, year, school))

@@ -93,8 +93,8 @@ def cards(
     school: Any = None,
 ) -> tuple[Any, ...]:
     """One page of student cards; any filter change goes back to page 1, a live change event
-    touching the shown grades redraws the same page."""
-    if unaffected(event, grade):
+    touching the shown school and grades redraws the same page."""
+    if unaffected(event, grade, school=school):
         raise PreventUpdate
     kept = (ids.Students.PAGER, ids.Live.EVENT, None)
     page = page if _trigger() in kept and isinstance(page, int) else 1

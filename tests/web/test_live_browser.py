@@ -214,6 +214,8 @@ def test_a_change_redraws_other_windows_kpis_without_reload(
     shows(teacher6, AFTER[6])
     assert wait_for(admin, lambda d: d.find_elements("css selector", f"#{KPI}.live-updated"))
     first = [render_ms(admin, 1, started), render_ms(teacher6, 1, started)]
+    heard = live_state(admin)["events"][0]  # as the tab merged it: its school kept
+    assert (heard["school"], heard["schools"], heard["grades"]) == ("001", ["001"], [6])
 
     time.sleep(1.0)  # the grade-7 window hears nothing of a grade-6 change, and asks nothing
     assert live_state(other)["events"] == []

@@ -12,16 +12,24 @@ from flask.testing import FlaskClient
 
 from attendly import ids
 from attendly.events import data_changed
-from attendly.live import merge, touches_grades, touches_kinds, touches_student
+from attendly.live import merge, touches_grades, touches_kinds, touches_schools, touches_student
 from tests.security.helpers import output_specs, signed_in
 
 TEACHER7 = ("live-teacher7", "teacher-password-7")
+NORTH_PRINCIPAL = ("live-north-principal", "north-password-7")
+NORTH, SOUTH = "001", "002"  # the shared app's school, and one it does not hold
 
 
-def event(grades: list[int], students: list[str], version: int = 1, kind: str = "attendance"):
+def event(
+    grades: list[int],
+    students: list[str],
+    version: int = 1,
+    kind: str = "attendance",
+    school: str | None = NORTH,
+):
     return {
         "kind": kind,
-        "school": "001",
+        "school": school,
         "grades": grades,
         "student_ids": students,
         "version": version,
@@ -35,6 +43,8 @@ def test_merge_unites_grades_and_students_at_the_newest_version() -> None:
     merged = merge([event([6], ["602"], 4), event([6, 7], ["601", "701"], 5)], 5, False)
     assert merged == {
         "kind": "attendance",
+        "school": NORTH,
+        "schools": [NORTH],
         "grades": [6, 7],
         "student_ids": ["601", "602", "701"],
         "version": 5,
@@ -60,6 +70,53 @@ def test_a_resync_concerns_every_grade_student_and_kind() -> None:
     assert merged["resync"] and merged["version"] == 9
     assert touches_grades(merged, [7]) and touches_student(merged, "701")
     assert touches_kinds(merged, ["attendance"])
+
+
+def test_merge_unites_the_schools_of_its_events() -> None:
+    merged = merge([event([6], ["602"], 4, school=SOUTH), event([7], ["701"], 5)], 5, False)
+    assert merged["schools"] == [NORTH, SOUTH] and merged["school"] is None
+    assert touches_schools(merged, [SOUTH]) and not touches_schools(merged, ["003"])
+    again = merge([merged, event([8], ["801"], 6, school="003")], 6, False)
+    assert again["schools"] == [NORTH, SOUTH, "003"]  # a merged event merges by its schools
+
+
+def test_merge_of_an_event_naming_no_school_concerns_every_school() -> None:
+    merged = merge(
+        [event([6], ["602"], 4, school=SOUTH), event([6], ["601"], 5, school=None)], 5, False
+    )
+    assert merged["schools"] == [] and merged["school"] is None
+    assert merged["grades"] == [6]  # the grades still narrow it
+    assert touches_schools(merged, [NORTH]) and touches_schools(merged, ["003"])
+    assert merge([], 9, True)["schools"] == []  # a resync names no school
+
+
+@pytest.mark.parametrize(
+    ("named", "shown", "expected"),
+    [
+        ({"school": NORTH}, [NORTH], True),
+        ({"school": SOUTH}, [NORTH], False),
+        ({"school": SOUTH}, [NORTH, SOUTH], True),
+        ({"school": SOUTH}, None, True),  # the page shows every school
+        ({"school": None}, [NORTH], True),  # cannot be placed: still redraws
+        ({"school": ""}, [NORTH], True),
+        ({}, [NORTH], True),  # an event from before schools were named
+        ({"school": None, "schools": []}, [NORTH], True),
+        ({"school": None, "schools": [NORTH, SOUTH]}, [SOUTH], True),
+        ({"school": None, "schools": [SOUTH, "003"]}, [NORTH], False),
+        ({"school": SOUTH, "schools": [SOUTH], "resync": True}, [NORTH], True),
+        ({"school": SOUTH}, [], False),  # a page showing no school is touched by none
+    ],
+)
+def test_touches_schools(named: dict[str, Any], shown: list[str] | None, expected: bool) -> None:
+    change = {key: value for key, value in event([6], ["601"]).items() if key != "school"}
+    assert touches_schools({**change, **named}, shown) is expected
+
+
+def test_a_made_up_school_is_never_relevant_by_mistake() -> None:
+    for made_up in (None, "x", 5, []):
+        assert not touches_schools(made_up, [NORTH])
+    for named in ({"school": 1}, {"school": [NORTH]}, {"schools": NORTH}, {"schools": [1]}):
+        assert not touches_schools({**event([6], ["601"]), **named}, [NORTH]), named
 
 
 @pytest.mark.parametrize(
@@ -165,6 +222,79 @@ def client_post_text(client: FlaskClient, payload: dict[str, Any]) -> str:
     return response.get_data(as_text=True)
 
 
+@pytest.fixture(scope="module")
+def north_principal(web_app: Flask) -> str:
+    """A principal assigned to the shared app's one school."""
+    from attendly.users import save_user
+
+    with web_app.app_context():
+        save_user(NORTH_PRINCIPAL[0], "principal", "", NORTH_PRINCIPAL[1], schools=NORTH)
+    return NORTH_PRINCIPAL[0]
+
+
+@pytest.mark.parametrize(
+    ("school_filter", "event_school", "status"),
+    [
+        (NORTH, SOUTH, 204),  # another school's import leaves the page as it is
+        (NORTH, NORTH, 200),
+        (NORTH, None, 200),  # an event that names no school still redraws
+        (None, SOUTH, 200),  # the district shows every school
+        (SOUTH, NORTH, 204),
+    ],
+)
+def test_overview_redraws_only_for_events_of_the_chosen_school(
+    web_app: Flask, school_filter: str | None, event_school: str | None, status: int
+) -> None:
+    client = signed_in(web_app, "admin")
+    dep = callback(client, ids.Overview.KPI_ROW)
+    values = {
+        ids.Filters.SCHOOL: school_filter,
+        ids.Live.EVENT: event([6], ["601"], school=event_school),
+    }
+    assert post(client, refresh_payload(dep, values)) == status
+
+
+def test_a_redraw_for_its_school_shows_that_schools_figures(web_app: Flask) -> None:
+    client = signed_in(web_app, "admin")
+    dep = callback(client, ids.Overview.KPI_ROW)
+    merged = merge([event([6], ["601"], 4, school=SOUTH), event([6], ["602"], 5)], 5, False)
+    values = {ids.Filters.SCHOOL: NORTH, ids.Live.EVENT: merged}
+    body = json.loads(client_post_text(client, refresh_payload(dep, values)))["response"]
+    assert "kpi-attendance_rate" in json.dumps(body[ids.Overview.KPI_ROW])
+
+
+def test_a_user_of_one_school_ignores_other_schools_events_without_choosing(
+    web_app: Flask, north_principal: str
+) -> None:
+    client = signed_in(web_app, north_principal, NORTH_PRINCIPAL[1])
+    dep = callback(client, ids.Overview.KPI_ROW)
+    other = {ids.Live.EVENT: event([6], ["601"], school=SOUTH)}
+    assert post(client, refresh_payload(dep, other)) == 204
+    for school in (NORTH, None):
+        own = {ids.Live.EVENT: event([6], ["601"], school=school)}
+        assert post(client, refresh_payload(dep, own)) == 200, school
+
+
+def test_a_filter_change_redraws_whatever_school_the_event_names(web_app: Flask) -> None:
+    """Only a run fired by the event alone is skipped: a School filter change always redraws."""
+    client = signed_in(web_app, "admin")
+    dep = callback(client, ids.Overview.KPI_ROW)
+    values = {ids.Filters.SCHOOL: NORTH, ids.Live.EVENT: event([6], ["601"], school=SOUTH)}
+    payload = {**refresh_payload(dep, values), "changedPropIds": [f"{ids.Filters.SCHOOL}.value"]}
+    assert post(client, payload) == 200
+
+
+def test_student_cards_redraw_for_their_school_only(web_app: Flask) -> None:
+    client = signed_in(web_app, "admin")
+    dep = callback(client, ids.Students.CARDS)
+    shown = {ids.Filters.SCHOOL: NORTH, ids.Students.PAGER: 1}
+    south = {**shown, ids.Live.EVENT: event([6], [], school=SOUTH)}
+    assert post(client, refresh_payload(dep, south)) == 204
+    for school in (NORTH, None):
+        own = {**shown, ids.Live.EVENT: event([6], [], school=school)}
+        assert post(client, refresh_payload(dep, own)) == 200, school
+
+
 def test_student_cards_redraw_for_their_grades_only(web_app: Flask) -> None:
     client = signed_in(web_app, "admin")
     dep = callback(client, ids.Students.CARDS)
@@ -227,6 +357,8 @@ def test_the_poll_brings_what_was_missed_merged_into_one_event(web_app: Flask) -
     assert body[ids.Live.VERSION]["children"] == version == since + 2
     assert body[ids.Live.EVENT]["data"] == {
         "kind": "attendance",
+        "school": NORTH,
+        "schools": [NORTH],
         "grades": [6],
         "student_ids": ["601", "602"],
         "version": version,
