@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Float, select
 from sqlalchemy.orm import Session
@@ -71,10 +72,12 @@ def _subject_correlation(
         both = joined(figures if figures.empty else figures[FIGURE_PART], growth, subject)
     if both.empty:
         return _empty(subject)
-    points = both.sort_values("student_id")[list(POINT_COLUMNS)].reset_index(drop=True)
+    if not both["student_id"].is_monotonic_increasing:  # the join reads them in order
+        both = both.sort_values("student_id")
+    points = both[list(POINT_COLUMNS)].reset_index(drop=True)
     fit = pearson(
-        [float(v) for v in points["attendance_rate"]],
-        [float(v) for v in points["most_recent_score"]],
+        points["attendance_rate"].to_numpy(dtype=float),
+        points["most_recent_score"].to_numpy(dtype=float),
     )
     tiers = pd.DataFrame(tiers_of(both))
     return SubjectCorrelation(subject, points, fit, tiers, placement_counts(points))
@@ -141,10 +144,18 @@ JOINED_TYPES = {
 
 def placement_counts(points: pd.DataFrame) -> pd.DataFrame:
     """Students per (tier, placement level 1-5): columns tier, placement_level, students."""
-    placed = points.dropna(subset=["placement_level"])
-    counts = placed.groupby(["tier", "placement_level"]).size().reset_index(name="students")
-    counts["placement_level"] = counts["placement_level"].astype(int)
-    return counts[["tier", "placement_level", "students"]]
+    levels = pd.to_numeric(points["placement_level"]).to_numpy(dtype=float)
+    placed = ~np.isnan(levels)
+    codes, tiers = pd.factorize(points["tier"].to_numpy(dtype=object)[placed], sort=True)
+    # One key per (tier, level): levels run 1-5, so key // 10 is the tier, key % 10 the level.
+    keys, students = np.unique(codes * 10 + levels[placed].astype(np.int64), return_counts=True)
+    return pd.DataFrame(
+        {
+            "tier": [str(tiers[key // 10]) for key in keys],
+            "placement_level": (keys % 10).astype(int),
+            "students": students.astype(np.int64),
+        }
+    )
 
 
 def _empty(subject: str) -> SubjectCorrelation:

@@ -3,8 +3,10 @@ growth vs attendance, and tier x placement counts."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -27,13 +29,44 @@ from attendly.metrics.tiers import Tier
 WEBGL_FROM = 1500  # points; above this the browser draws with WebGL, not one SVG node each
 
 
-def _scatter(webgl: bool) -> type[go.Scatter] | type[go.Scattergl]:
-    return go.Scattergl if webgl else go.Scatter
+def _scatter(webgl: bool) -> str:
+    """The trace type: WebGL or one SVG node per point."""
+    return "scattergl" if webgl else "scatter"
 
 
-def _by_tier(points: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
-    groups = [(str(tier), group) for tier, group in points.groupby("tier", sort=False)]
+def _by_tier(points: pd.DataFrame) -> list[tuple[str, np.ndarray]]:
+    """Row positions of each tier's points (in row order), tiers in display order.
+
+    Positions index the columns as arrays: the traces get numpy arrays, which the figure
+    takes as they are, instead of a filtered frame per tier and figure.
+    """
+    codes, tiers = pd.factorize(points["tier"].to_numpy(dtype=object))
+    groups = [(str(tier), np.flatnonzero(codes == code)) for code, tier in enumerate(tiers)]
     return sorted(groups, key=lambda item: tier_rank(item[0]))
+
+
+def _column(points: pd.DataFrame, name: str) -> np.ndarray:
+    return points[name].to_numpy()  # its own dtype: scores stay integers in the figure
+
+
+def _tier_traces(
+    kind: str, points: pd.DataFrame, y: str, hover: Callable[[str], str]
+) -> list[dict[str, Any]]:
+    """One marker trace per tier of `points`: attendance rate across, column `y` up, with
+    the hover template `hover` gives for the tier's label."""
+    xs, ys = _column(points, "attendance_rate"), _column(points, y)
+    return [
+        {
+            "type": kind,
+            "x": xs[rows],
+            "y": ys[rows],
+            "mode": "markers",
+            "name": tier_label(tier),
+            "marker": _tier_marker(tier),
+            "hovertemplate": hover(tier_label(tier)),
+        }
+        for tier, rows in _by_tier(points)
+    ]
 
 
 def _tier_marker(tier: str) -> dict[str, Any]:
@@ -58,32 +91,28 @@ def scatter_figure(
     title = f"{name}: score vs attendance ({fit_text(fit)})"
     if points.empty:
         return empty_figure(title, "No students with both attendance and a diagnostic")
-    figure = base_figure(title, "Attendance rate (%)", f"Most recent {name} scale score")
-    trace = _scatter(len(points) > WEBGL_FROM if webgl is None else webgl)
-    for tier, group in _by_tier(points):
-        figure.add_trace(
-            trace(
-                x=group["attendance_rate"],
-                y=group["most_recent_score"],
-                mode="markers",
-                name=tier_label(tier),
-                marker=_tier_marker(tier),
-                hovertemplate="%{x:.2f} % attended, score %{y}<extra>"
-                + tier_label(tier)
-                + "</extra>",
-            )
-        )
+    kind = _scatter(len(points) > WEBGL_FROM if webgl is None else webgl)
+    traces = _tier_traces(
+        kind,
+        points,
+        "most_recent_score",
+        lambda label: "%{x:.2f} % attended, score %{y}<extra>" + label + "</extra>",
+    )
     if fit.get("slope") is not None:
-        xs = [float(points["attendance_rate"].min()), float(points["attendance_rate"].max())]
-        figure.add_scatter(
-            x=xs,
-            y=[fit["intercept"] + fit["slope"] * x for x in xs],
-            mode="lines",
-            name="Best-fit line",
-            line={"color": OKABE_ITO["black"], "width": 3, "dash": "dash"},
-            hoverinfo="skip",
+        rates = _column(points, "attendance_rate")
+        xs = [float(rates.min()), float(rates.max())]
+        traces.append(
+            {
+                "type": "scatter",
+                "x": xs,
+                "y": [fit["intercept"] + fit["slope"] * x for x in xs],
+                "mode": "lines",
+                "name": "Best-fit line",
+                "line": {"color": OKABE_ITO["black"], "width": 3, "dash": "dash"},
+                "hoverinfo": "skip",
+            }
         )
-    return figure
+    return base_figure(title, "Attendance rate (%)", f"Most recent {name} scale score", traces)
 
 
 def score_by_tier_figure(subject: str, points: pd.DataFrame) -> go.Figure:
@@ -92,18 +121,21 @@ def score_by_tier_figure(subject: str, points: pd.DataFrame) -> go.Figure:
     title = f"{name} scores by attendance tier"
     if points.empty:
         return empty_figure(title)
-    figure = base_figure(title, "Attendance tier", f"Most recent {name} scale score")
-    for tier, group in _by_tier(points):
-        figure.add_box(
-            y=group["most_recent_score"],
-            name=tier_label(tier),
-            marker_color=tier_colour(tier),
-            line={"color": "#333"},
-            fillcolor=tier_colour(tier),
-            boxpoints=False,
-            showlegend=False,
-        )
-    return figure
+    scores = _column(points, "most_recent_score")
+    boxes = [
+        {
+            "type": "box",
+            "y": scores[rows],
+            "name": tier_label(tier),
+            "marker": {"color": tier_colour(tier)},
+            "line": {"color": "#333"},
+            "fillcolor": tier_colour(tier),
+            "boxpoints": False,
+            "showlegend": False,
+        }
+        for tier, rows in _by_tier(points)
+    ]
+    return base_figure(title, "Attendance tier", f"Most recent {name} scale score", boxes)
 
 
 def growth_figure(subject: str, points: pd.DataFrame, webgl: bool | None = None) -> go.Figure:
@@ -113,21 +145,15 @@ def growth_figure(subject: str, points: pd.DataFrame, webgl: bool | None = None)
     grown = points.dropna(subset=["progress_to_typical"]) if len(points) else points
     if grown.empty:
         return empty_figure(title, "Growth needs a second diagnostic")
-    figure = base_figure(title, "Attendance rate (%)", "Progress to typical growth (%)")
-    trace = _scatter(len(grown) > WEBGL_FROM if webgl is None else webgl)
-    for tier, group in _by_tier(grown):
-        figure.add_trace(
-            trace(
-                x=group["attendance_rate"],
-                y=group["progress_to_typical"],
-                mode="markers",
-                name=tier_label(tier),
-                marker=_tier_marker(tier),
-                hovertemplate="%{x:.2f} % attended, %{y:.0f} % of typical growth<extra></extra>",
-            )
-        )
-    figure.update_layout(horizontal_line(100, {"color": OKABE_ITO["blue"], "dash": "dash"}))
-    return figure
+    kind = _scatter(len(grown) > WEBGL_FROM if webgl is None else webgl)
+    hover = "%{x:.2f} % attended, %{y:.0f} % of typical growth<extra></extra>"
+    return base_figure(
+        title,
+        "Attendance rate (%)",
+        "Progress to typical growth (%)",
+        _tier_traces(kind, grown, "progress_to_typical", lambda _: hover),
+        horizontal_line(100, {"color": OKABE_ITO["blue"], "dash": "dash"}),
+    )
 
 
 def placement_heatmap_figure(subject: str, counts: pd.DataFrame) -> go.Figure:
@@ -136,21 +162,29 @@ def placement_heatmap_figure(subject: str, counts: pd.DataFrame) -> go.Figure:
     title = f"{name} placement by attendance tier"
     if counts.empty:
         return empty_figure(title)
-    grid = counts.pivot_table(
-        index="tier", columns="placement_level", values="students", aggfunc="sum", fill_value=0
+    tiers = sorted(sorted({str(tier) for tier in counts["tier"]}), key=tier_rank)
+    grid = np.zeros((len(tiers), len(PLACEMENT_LABELS)), dtype=np.int64)
+    levels = list(PLACEMENT_LABELS)
+    for tier, level, students in counts[["tier", "placement_level", "students"]].itertuples(
+        index=False
+    ):
+        if int(level) in PLACEMENT_LABELS:
+            grid[tiers.index(str(tier)), levels.index(int(level))] += int(students)
+    heatmap = {
+        "type": "heatmap",
+        "z": grid,
+        "x": [PLACEMENT_LABELS[level] for level in levels],
+        "y": [tier_label(tier) for tier in tiers],
+        "colorscale": HEATMAP_SCALE,
+        "texttemplate": "%{z}",
+        "textfont": HEATMAP_TEXT,
+        "hovertemplate": "%{y}, %{x}: %{z} students<extra></extra>",
+        "colorbar": {"title": {"text": "Students"}, "thickness": 12},
+    }
+    return base_figure(
+        title,
+        "Most recent placement",
+        "Attendance tier",
+        [heatmap],
+        {"yaxis": {"autorange": "reversed"}, "margin": {"l": 140}},
     )
-    grid = grid.reindex(columns=list(PLACEMENT_LABELS), fill_value=0)
-    grid = grid.loc[sorted(grid.index, key=tier_rank)]
-    figure = base_figure(title, "Most recent placement", "Attendance tier")
-    figure.add_heatmap(
-        z=grid.to_numpy(),
-        x=[PLACEMENT_LABELS[int(level)] for level in grid.columns],
-        y=[tier_label(str(tier)) for tier in grid.index],
-        colorscale=HEATMAP_SCALE,
-        texttemplate="%{z}",
-        textfont=HEATMAP_TEXT,
-        hovertemplate="%{y}, %{x}: %{z} students<extra></extra>",
-        colorbar={"title": {"text": "Students"}, "thickness": 12},
-    )
-    figure.update_layout(yaxis={"autorange": "reversed"}, margin={"l": 140})
-    return figure

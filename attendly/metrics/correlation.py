@@ -86,24 +86,33 @@ def by_tier(figures: pd.DataFrame, growth: pd.DataFrame, subject: str) -> list[d
 
 
 def tiers_of(both: pd.DataFrame) -> list[dict[str, Any]]:
-    """`by_tier` from the rows `joined` gave (for a caller that has them already)."""
+    """`by_tier` from the rows `joined` gave (for a caller that has them already), tiers in
+    sorted order. Columns are read as arrays once and masked per tier."""
+    if both.empty:
+        return []
+    codes, tiers = pd.factorize(both["tier"].to_numpy(dtype=object), sort=True)
+    scores = both["most_recent_score"].to_numpy(dtype=np.int64)
+    on_grade = both["on_grade_level"].to_numpy(dtype=object)
+    placed = ~pd.isna(on_grade)
+    progress = both["progress_to_typical"].reset_index(drop=True)
     rows = []
-    for tier, group in both.groupby("tier", sort=True):
-        placed = group["on_grade_level"].dropna()
-        scores = sorted(int(v) for v in group["most_recent_score"])
-        middle = len(scores) // 2
+    for code, tier in enumerate(tiers):
+        members = codes == code
+        ordered: list[int] = np.sort(scores[members]).tolist()
+        middle = len(ordered) // 2
         median_score = (
-            scores[middle] if len(scores) % 2 else (scores[middle - 1] + scores[middle]) / 2
+            ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
         )
+        known = on_grade[members & placed]
         rows.append(
             {
                 "tier": str(tier),
-                "students": int(len(group)),
+                "students": len(ordered),
                 "median_score": median_score,
-                "pct_on_grade": percent(int(placed.astype(bool).sum()), len(placed))
-                if len(placed)
+                "pct_on_grade": percent(int(known.astype(bool).sum()), len(known))
+                if len(known)
                 else None,
-                "median_progress_to_typical": median_rate(group["progress_to_typical"]),
+                "median_progress_to_typical": median_rate(progress[members]),
             }
         )
     return rows
