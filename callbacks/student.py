@@ -52,10 +52,11 @@ def refresh(student_id: Any, year: Any, event: Any = None) -> tuple[Any, ...]:
     A live change event naming this student (or everyone) redraws it."""
     if unaffected_student(event, student_id, FIGURE_KINDS):
         raise PreventUpdate
+    pol = policy()
     try:
         data = student_detail.student_year(
             reads(),
-            policy(),
+            pol,
             str(student_id or ""),
             check_year(year),
             grade_scope(),
@@ -63,7 +64,7 @@ def refresh(student_id: Any, year: Any, event: Any = None) -> tuple[Any, ...]:
         )
     except (NotFound, Forbidden) as exc:
         return (None, [], *[dash.no_update] * len(OUTPUTS), "d-none", str(exc), True)
-    days, pol = data.days, policy()
+    days = data.days
     figures = (
         calendar_figure(student_detail.day_statuses(days)),
         weekday_period_figure(student_detail.weekday_period_absences(days)),

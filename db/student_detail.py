@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session
 
 from attendly.errors import NotFound
 from attendly.metrics.codes import ABSENT_CATEGORIES
-from attendly.metrics.kpis import daily_totals, trend_from_totals
+from attendly.metrics.kpis import TREND_COLUMNS
 from attendly.metrics.policy import Policy
-from attendly.metrics.rounding import percent_hundredths_series
-from attendly.metrics.student import student_year_figures
+from attendly.metrics.rounding import percent, percent_hundredths_series
+from attendly.metrics.student import one_student_figures
 from db import queries
 from db.frames import frame
 from db.models import (
@@ -36,6 +36,7 @@ from db.models import (
 
 NOT_FOUND = "No such student, or not one you may see."
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
+DAY_NAMES = (*WEEKDAYS, "Saturday", "Sunday")  # by weekday number, Monday 0
 PERIOD_COLUMNS = tuple(f"period_{n}" for n in PERIOD_NUMBERS)
 
 
@@ -129,9 +130,31 @@ def iready_history(
             IReadyDomainScore.diagnostic_id, IReadyDomainScore.domain, IReadyDomainScore.scale_score
         ).where(IReadyDomainScore.diagnostic_id.in_(ids))
     ).all()
-    domains = pd.DataFrame(domain_rows, columns=["id", "domain", "scale_score"])
-    domains = domains.merge(diagnostics[["id", "subject", "completion_date"]], on="id")
-    return diagnostics.drop(columns=["id"]), domains.drop(columns=["id"])
+    if not domain_rows:  # the merge gives the empty frame the column types it always had
+        domains = pd.DataFrame(domain_rows, columns=["id", "domain", "scale_score"])
+        domains = domains.merge(diagnostics[["id", "subject", "completion_date"]], on="id")
+        return diagnostics.drop(columns=["id"]), domains.drop(columns=["id"])
+    # Each score with its diagnostic's subject and date, in the scores' order: what an inner
+    # merge on the id gives, without its cost of milliseconds.
+    of_id = {
+        int(key): (subject, date)
+        for key, subject, date in zip(
+            ids,
+            diagnostics["subject"].tolist(),
+            diagnostics["completion_date"].tolist(),
+            strict=True,
+        )
+    }
+    mine = [row for row in domain_rows if row[0] in of_id]
+    domains = pd.DataFrame(
+        {
+            "domain": [row[1] for row in mine],
+            "scale_score": [row[2] for row in mine],
+            "subject": [of_id[row[0]][0] for row in mine],
+            "completion_date": pd.Series([of_id[row[0]][1] for row in mine], dtype=object),
+        }
+    )
+    return diagnostics.drop(columns=["id"]), domains
 
 
 def student_year(
@@ -150,8 +173,7 @@ def student_year(
         empty = pd.DataFrame()
         return StudentYear(student, None, empty, empty, empty, empty)
     days = student_days(session, student["id"], year)
-    records = student_year_figures(days, policy).to_dict("records") if len(days) else []
-    figures = [{str(key): value for key, value in record.items()} for record in records]
+    figures = [one_student_figures(days, policy)] if len(days) else []
     diagnostics, domains = iready_history(session, student["id"], year)
     from attendly.metrics.iready import growth_by_student
 
@@ -179,11 +201,12 @@ def stored_student_growth(
     ).all()
     if len(rows) != diagnostics:
         return None
-    stored = pd.DataFrame(rows, columns=list(STORED_COLUMNS))
-    latest = stored[stored["valid_until"].isna()].sort_values("subject", kind="stable")
-    if latest.empty:
+    # The rows still valid, by subject (a stable sort): filtered as tuples, not as a frame.
+    until, subject = STORED_COLUMNS.index("valid_until"), STORED_COLUMNS.index("subject")
+    latest = sorted((row for row in rows if row[until] is None), key=lambda row: row[subject])
+    if not latest:
         return pd.DataFrame()
-    return growth_frame(latest.reset_index(drop=True))
+    return growth_frame(pd.DataFrame(latest, columns=list(STORED_COLUMNS)))
 
 
 def day_statuses(days: pd.DataFrame) -> pd.DataFrame:
@@ -191,28 +214,44 @@ def day_statuses(days: pd.DataFrame) -> pd.DataFrame:
     plain-words status (Present, Partly absent, Absent all day)."""
     if days.empty:
         return pd.DataFrame(columns=["date", "week", "weekday", "percent", "status", "codes"])
-    dates = pd.to_datetime(days["date"])
-    percent = percent_hundredths_series(days["present"], days["scheduled"]) / 100
-    status = pd.Series("Partly absent", index=days.index)
-    status[days["present"] == days["scheduled"]] = "Present"
-    status[days["present"] == 0] = "Absent all day"
-    shown = list(PERIOD_COLUMNS[1 : _last_period(days) + 1])
-    codes = [" ".join(value or "·" for value in row) for row in days[shown].itertuples(False)]
+    dates, weekday = _day_numbers(days)
+    present = days["present"].to_numpy(dtype=np.int64)
+    scheduled = days["scheduled"].to_numpy(dtype=np.int64)
+    status = np.select(
+        [present == 0, present == scheduled], ["Absent all day", "Present"], "Partly absent"
+    )
+    values = _period_values(days)
+    recorded = pd.notna(values).any(axis=0)
+    last = int(np.flatnonzero(recorded)[-1]) if recorded.any() else 0
+    # The category letters of periods 1 to the last one recorded, "·" where none was.
+    codes = [
+        " ".join(value if isinstance(value, str) and value else "·" for value in row)
+        for row in values[:, 1 : last + 1].tolist()
+    ]
+    index = days.index
     return pd.DataFrame(
         {
             "date": days["date"],
-            "week": (dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")).dt.date,
-            "weekday": dates.dt.day_name(),
-            "percent": percent,
-            "status": status,
-            "codes": codes,
+            "week": pd.Series((dates - weekday).astype(object), index=index, dtype=object),
+            "weekday": pd.Series(np.array(DAY_NAMES)[weekday].tolist(), index=index),
+            "percent": percent_hundredths_series(days["present"], days["scheduled"]) / 100,
+            "status": pd.Series(status.tolist(), index=index),
+            "codes": pd.Series(codes, index=index),
         }
     )
 
 
-def _last_period(days: pd.DataFrame) -> int:
-    used = [n for n in PERIOD_NUMBERS if days[f"period_{n}"].notna().any()]
-    return max(used) if used else 0
+def _day_numbers(days: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The days' dates (numpy days) and weekday numbers (Monday 0): 1970-01-01 was a
+    Thursday."""
+    dates = pd.to_datetime(days["date"]).to_numpy().astype("datetime64[D]")
+    return dates, (dates.astype(np.int64) + 3) % 7
+
+
+def _period_values(days: pd.DataFrame) -> np.ndarray:
+    """The period columns as one array of objects: a row per day, a column per period
+    number (PERIOD_NUMBERS are 0 to 9); None or NaN where no category was recorded."""
+    return np.column_stack([days[name].to_numpy(dtype=object) for name in PERIOD_COLUMNS])
 
 
 def weekday_period_absences(days: pd.DataFrame) -> pd.DataFrame:
@@ -222,31 +261,62 @@ def weekday_period_absences(days: pd.DataFrame) -> pd.DataFrame:
     a filter per weekday and period: a year is ~180 days x 7 periods."""
     if days.empty:
         return pd.DataFrame(columns=["weekday", "period", "absences", "scheduled"])
-    weekday = pd.to_datetime(days["date"]).dt.day_of_week.to_numpy()
+    weekday = _day_numbers(days)[1]
+    values = _period_values(days)
+    recorded_cells = pd.notna(values)
+    absent_cells = np.frompyfunc(ABSENT_CATEGORIES.__contains__, 1, 1)(values).astype(bool)
     rows = []
-    for n in PERIOD_NUMBERS:
-        column = days[f"period_{n}"]
-        recorded = column.notna().to_numpy()
+    for index, n in enumerate(PERIOD_NUMBERS):
+        recorded = recorded_cells[:, index]
         if not recorded.any():
             continue
-        absent = column.isin(ABSENT_CATEGORIES).to_numpy()
-        absences = np.bincount(weekday, weights=absent, minlength=7)
+        absences = np.bincount(weekday, weights=absent_cells[:, index], minlength=7)
         scheduled = np.bincount(weekday, weights=recorded, minlength=7)
         rows += [
             {
                 "weekday": name,
                 "period": n,
-                "absences": int(absences[index]),
-                "scheduled": int(scheduled[index]),
+                "absences": int(absences[day]),
+                "scheduled": int(scheduled[day]),
             }
-            for index, name in enumerate(WEEKDAYS)  # Monday is 0, as day_of_week numbers them
+            for day, name in enumerate(WEEKDAYS)  # Monday is 0, as _day_numbers numbers them
         ]
     return pd.DataFrame(rows, columns=["weekday", "period", "absences", "scheduled"])
 
 
 def monthly_rates(days: pd.DataFrame, policy: Policy) -> pd.DataFrame:
-    """Attendance and period attendance rate per calendar month (metrics trend columns)."""
-    return trend_from_totals(daily_totals(days, policy), "month")
+    """Attendance and period attendance rate per calendar month (metrics trend columns).
+
+    What `trend_from_totals(daily_totals(days, policy), "month")` gives (the policy does not
+    change these columns), summed per month in numpy instead of two groupbys."""
+    if days.empty:
+        return pd.DataFrame(columns=list(TREND_COLUMNS))
+    dates, _ = _day_numbers(days)
+    months, month = np.unique(dates.astype("datetime64[M]"), return_inverse=True)
+    present = days["present"].to_numpy(dtype=np.int64)
+
+    def per_month(values: np.ndarray) -> np.ndarray:  # whole numbers, exact as float sums
+        return np.bincount(month, weights=values, minlength=len(months)).astype(np.int64)
+
+    enrolled = np.bincount(month, minlength=len(months)).astype(np.int64)
+    days_present = enrolled - per_month(present == 0)
+    scheduled = per_month(days["scheduled"].to_numpy(dtype=np.int64))
+    attended = per_month(present)
+    return pd.DataFrame(
+        {
+            "period_start": pd.Series(months.astype("datetime64[D]").astype(object), dtype=object),
+            "days_enrolled": enrolled,
+            "days_present": days_present,
+            "attendance_rate": [
+                percent(int(p), int(e)) for p, e in zip(days_present, enrolled, strict=True)
+            ],
+            "scheduled_periods": scheduled,
+            "present_periods": attended,
+            "period_attendance_rate": [
+                percent(int(p), int(s)) for p, s in zip(attended, scheduled, strict=True)
+            ],
+        }
+    )[list(TREND_COLUMNS)]
 
 
 def first_day(days: pd.DataFrame) -> dt.date | None:
@@ -256,7 +326,11 @@ def first_day(days: pd.DataFrame) -> dt.date | None:
 def subject_growth(data: StudentYear, subject: str) -> dict[str, Any]:
     """The student's growth row of `subject` (metrics GROWTH_COLUMNS), {} when none."""
     growth = data.growth
-    rows = growth[growth["subject"] == subject] if len(growth) else growth
-    if rows.empty:
+    if not len(growth):
         return {}
-    return {str(key): value for key, value in rows.iloc[-1].to_dict().items()}
+    rows = np.flatnonzero(growth["subject"].to_numpy(dtype=object) == subject)
+    if not len(rows):
+        return {}
+    # Each column's value of the last row as a Python value, as Series.to_dict gives it.
+    row = int(rows[-1])
+    return {str(key): growth[key].tolist()[row] for key in growth.columns}

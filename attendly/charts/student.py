@@ -1,10 +1,15 @@
 """Student detail figures: the year as a calendar, absences by weekday and period, the
-monthly trend and i-Ready history with domain scores."""
+monthly trend and i-Ready history with domain scores.
+
+Each figure is built in one go from whole trace dicts with numpy columns (theme.base_figure),
+its grids filled in numpy: the page draws five of them on every cold load.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -24,6 +29,37 @@ STATUS_LEVELS = {"Present": 0, "Partly absent": 1, "Absent all day": 2}
 # Sequential blues: distinguishable by lightness alone (colour-blind and greyscale safe).
 STATUS_COLOURS = ("#deebf7", "#6baed6", "#08306b")
 WEEKDAY_ORDER = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
+DOMAIN_DASHES = ("dot", "dash", "dashdot", "longdash")
+
+
+def _weekday_grid(
+    names: list[str], columns: list[int], width: int, values: list[float], how: str
+) -> np.ndarray:
+    """Weekdays (rows, WEEKDAY_ORDER) by `width` columns: each cell the first (`how` "first")
+    or the sum ("sum") of the values of its rows, NaN where there are none. What a pivot
+    table of the values by weekday name and column, reindexed to the weekdays and the
+    columns, gives, down to its type: whole numbers only when that pivot has every name
+    (a weekend day's too) in every column, and no missing (NaN) value to take first."""
+    rows = {name: index for index, name in enumerate(WEEKDAY_ORDER)}
+    cells: set[tuple[str, int]] = set()
+    found: dict[tuple[int, int], float] = {}
+    for name, column, value in zip(names, columns, values, strict=True):
+        missing = value != value
+        if how == "first" and missing:  # "first" skips missing values, a sum counts them 0
+            continue
+        cells.add((name, column))
+        if name not in rows:
+            continue
+        key = (rows[name], column)
+        if how == "sum":
+            found[key] = found.get(key, 0) + (0 if missing else value)
+        else:
+            found.setdefault(key, value)
+    grid = np.full((len(WEEKDAY_ORDER), width), np.nan)
+    for (row, column), value in found.items():
+        grid[row, column] = value
+    whole = len(cells) == len(set(names)) * width and not np.isnan(grid).any()
+    return grid.astype(np.int64) if whole else grid
 
 
 def calendar_figure(days: pd.DataFrame) -> go.Figure:
@@ -34,42 +70,46 @@ def calendar_figure(days: pd.DataFrame) -> go.Figure:
     title = "School days this year"
     if days.empty:
         return empty_figure(title, "No attendance recorded this year")
-    weeks = sorted(days["week"].unique())
-    cells = days.assign(level=days["status"].map(STATUS_LEVELS))
-    grid = cells.pivot_table(index="weekday", columns="week", values="level", aggfunc="first")
-    grid = grid.reindex(index=list(WEEKDAY_ORDER), columns=weeks)
-    info = cells.assign(
-        text=cells["date"].astype(str) + ": " + cells["status"] + " (" + cells["codes"] + ")"
-    ).pivot_table(index="weekday", columns="week", values="text", aggfunc="first")
-    info = info.reindex(index=list(WEEKDAY_ORDER), columns=weeks)
+    weeks, found = np.unique(days["week"].to_numpy(dtype=object), return_inverse=True)
+    names, statuses, columns = days["weekday"].tolist(), days["status"].tolist(), found.tolist()
+    levels = [float(STATUS_LEVELS.get(status, np.nan)) for status in statuses]
+    grid = _weekday_grid(names, columns, len(weeks), levels, "first")
+    rows = {name: index for index, name in enumerate(WEEKDAY_ORDER)}
+    text = np.full(grid.shape, "No school", dtype=object)
+    cells = zip(
+        names, columns, days["date"].tolist(), statuses, days["codes"].tolist(), strict=True
+    )
+    for name, column, date, status, codes in reversed(list(cells)):  # the first day wins
+        if name in rows:
+            text[rows[name], column] = f"{date}: {status} ({codes})"
     scale = [[0, STATUS_COLOURS[0]], [0.33, STATUS_COLOURS[0]], [0.34, STATUS_COLOURS[1]]]
     scale += [[0.66, STATUS_COLOURS[1]], [0.67, STATUS_COLOURS[2]], [1, STATUS_COLOURS[2]]]
-    figure = base_figure(title, "Week starting", "")
-    figure.add_heatmap(
-        z=grid.to_numpy(),
-        x=[pd.Timestamp(week) for week in weeks],
-        y=[name[:3] for name in WEEKDAY_ORDER],
-        text=info.fillna("No school").to_numpy(),
-        hovertemplate="%{text}<extra></extra>",
-        colorscale=scale,
-        zmin=0,
-        zmax=2,
-        xgap=2,
-        ygap=2,
-        colorbar={
+    heatmap = {
+        "type": "heatmap",
+        "z": grid,
+        "x": [pd.Timestamp(week) for week in weeks],
+        "y": [name[:3] for name in WEEKDAY_ORDER],
+        "text": text,
+        "hovertemplate": "%{text}<extra></extra>",
+        "colorscale": scale,
+        "zmin": 0,
+        "zmax": 2,
+        "xgap": 2,
+        "ygap": 2,
+        "colorbar": {
             "tickvals": [0.33, 1, 1.67],
             "ticktext": list(STATUS_LEVELS),
             "title": {"text": "Day"},
             "thickness": 12,
         },
-    )
+    }
     step = (7 if len(weeks) <= 14 else 28) * 24 * 3600 * 1000  # ticks on Mondays
-    figure.update_layout(
-        height=260,
-        yaxis={"autorange": "reversed"},
-        xaxis={"tickformat": "%b %d", "tick0": "2020-08-03", "dtick": step},
-    )
-    return figure
+    layout = {
+        "height": 260,
+        "yaxis": {"autorange": "reversed"},
+        "xaxis": {"tickformat": "%b %d", "tick0": "2020-08-03", "dtick": step},
+    }
+    return base_figure(title, "Week starting", "", [heatmap], layout)
 
 
 def weekday_period_figure(cells: pd.DataFrame) -> go.Figure:
@@ -80,22 +120,23 @@ def weekday_period_figure(cells: pd.DataFrame) -> go.Figure:
     title = "Missed periods by weekday and period"
     if cells.empty:
         return empty_figure(title, "No attendance recorded this year")
-    grid = cells.pivot_table(index="weekday", columns="period", values="absences", aggfunc="sum")
-    grid = grid.reindex(index=list(WEEKDAY_ORDER))
-    figure = base_figure(title, "Period", "")
-    figure.add_heatmap(
-        z=grid.to_numpy(),
-        x=[str(period) for period in grid.columns],  # the axis says "Period" once
-        y=list(WEEKDAY_ORDER),
-        colorscale=HEATMAP_SCALE,
-        zmin=0,
-        texttemplate="%{z}",
-        textfont=HEATMAP_TEXT,
-        hovertemplate="%{y}, period %{x}: %{z} missed<extra></extra>",
-        colorbar={"title": {"text": "Missed"}, "thickness": 12},
-    )
-    figure.update_layout(height=300, xaxis_type="category", yaxis={"autorange": "reversed"})
-    return figure
+    periods, found = np.unique(cells["period"].to_numpy(), return_inverse=True)
+    names, absences = cells["weekday"].tolist(), cells["absences"].tolist()
+    z = _weekday_grid(names, found.tolist(), len(periods), absences, "sum")
+    heatmap = {
+        "type": "heatmap",
+        "z": z,
+        "x": [str(period) for period in periods.tolist()],  # the axis says "Period" once
+        "y": list(WEEKDAY_ORDER),
+        "colorscale": HEATMAP_SCALE,
+        "zmin": 0,
+        "texttemplate": "%{z}",
+        "textfont": HEATMAP_TEXT,
+        "hovertemplate": "%{y}, period %{x}: %{z} missed<extra></extra>",
+        "colorbar": {"title": {"text": "Missed"}, "thickness": 12},
+    }
+    layout = {"height": 300, "xaxis": {"type": "category"}, "yaxis": {"autorange": "reversed"}}
+    return base_figure(title, "Period", "", [heatmap], layout)
 
 
 def monthly_figure(months: pd.DataFrame) -> go.Figure:
@@ -104,28 +145,34 @@ def monthly_figure(months: pd.DataFrame) -> go.Figure:
     if months.empty:
         return empty_figure(title, "No attendance recorded this year")
     labels = [pd.Timestamp(start).strftime("%b %Y") for start in months["period_start"]]
-    figure = base_figure(title, "Month", "Percent attended")
-    figure.add_bar(
-        x=labels,
-        y=months["attendance_rate"],
-        name="Days attended",
-        marker_color=OKABE_ITO["blue"],
-        text=[f"{value:.0f}%" for value in months["attendance_rate"]],
-        textposition="inside",
-        textangle=0,
-        insidetextanchor="start",
-    )
-    figure.add_scatter(
-        x=labels,
-        y=months["period_attendance_rate"],
-        name="Periods attended",
-        mode="lines+markers",
-        line={"color": LINE_ORANGE, "width": 3},
-        marker={"symbol": "diamond", "size": 9},
-    )
+    rates = months["attendance_rate"].to_numpy()
+    bars = {
+        "type": "bar",
+        "x": labels,
+        "y": rates,
+        "name": "Days attended",
+        "marker": {"color": OKABE_ITO["blue"]},
+        "text": [f"{value:.0f}%" for value in rates.tolist()],
+        "textposition": "inside",
+        "textangle": 0,
+        "insidetextanchor": "start",
+    }
+    line = {
+        "type": "scatter",
+        "x": labels,
+        "y": months["period_attendance_rate"].to_numpy(),
+        "name": "Periods attended",
+        "mode": "lines+markers",
+        "line": {"color": LINE_ORANGE, "width": 3},
+        "marker": {"symbol": "diamond", "size": 9},
+    }
     target = {"color": OKABE_ITO["vermillion"], "dash": "dash"}
-    figure.update_layout(horizontal_line(TARGET_RATE, target), yaxis_range=[0, 105], height=320)
-    return figure
+    layout = {
+        **horizontal_line(TARGET_RATE, target),
+        "yaxis": {"range": [0, 105]},
+        "height": 320,
+    }
+    return base_figure(title, "Month", "Percent attended", [bars, line], layout)
 
 
 def iready_history_figure(
@@ -134,34 +181,51 @@ def iready_history_figure(
     """Overall scale score per diagnostic (thick) and domain scores (thin), with progress to
     typical and stretch growth under the title."""
     name = SUBJECT_LABELS.get(subject, subject)
-    rows = diagnostics[diagnostics["subject"] == subject] if len(diagnostics) else diagnostics
-    if rows.empty:
+    if diagnostics.empty:
         return empty_figure(f"i-Ready {name}", "No diagnostic this year")
-    figure = base_figure(f"i-Ready {name}", "Diagnostic date", "Score")
-    # The growth figures go under the title: on one line they ran under the Export menu.
-    figure.update_layout(title_subtitle_text=_progress_text(growth))
-    mine = domains[domains["subject"] == subject] if len(domains) else domains
-    for index, (domain, group) in enumerate(mine.groupby("domain", sort=True)):
-        figure.add_scatter(
-            x=group["completion_date"],
-            y=group["scale_score"],
-            name=str(domain),
-            mode="lines+markers",
-            line={"width": 1, "dash": ("dot", "dash", "dashdot", "longdash")[index % 4]},
-            marker={"size": 6},
-        )
-    figure.add_scatter(
-        x=rows["completion_date"],
-        y=rows["overall_scale_score"],
-        name="Overall scale score",
-        mode="lines+markers+text",
-        text=[str(score) for score in rows["overall_scale_score"]],
-        textposition="top center",
-        line={"color": OKABE_ITO["black"], "width": 4},
-        marker={"size": 10},
+    rows = np.flatnonzero(diagnostics["subject"].to_numpy(dtype=object) == subject)
+    if not len(rows):
+        return empty_figure(f"i-Ready {name}", "No diagnostic this year")
+    traces = []
+    if len(domains):
+        mine = np.flatnonzero(domains["subject"].to_numpy(dtype=object) == subject)
+        names = domains["domain"].to_numpy(dtype=object)[mine]
+        dates = domains["completion_date"].to_numpy()[mine]
+        scores = domains["scale_score"].to_numpy()[mine]
+        for index, domain in enumerate(sorted(set(names.tolist()))):
+            group = names == domain  # in row order, as a groupby gives each group
+            traces.append(
+                {
+                    "type": "scatter",
+                    "x": dates[group],
+                    "y": scores[group],
+                    "name": str(domain),
+                    "mode": "lines+markers",
+                    "line": {"width": 1, "dash": DOMAIN_DASHES[index % 4]},
+                    "marker": {"size": 6},
+                }
+            )
+    overall = diagnostics["overall_scale_score"].to_numpy()[rows]
+    traces.append(
+        {
+            "type": "scatter",
+            "x": diagnostics["completion_date"].to_numpy()[rows],
+            "y": overall,
+            "name": "Overall scale score",
+            "mode": "lines+markers+text",
+            "text": [str(score) for score in overall.tolist()],
+            "textposition": "top center",
+            "line": {"color": OKABE_ITO["black"], "width": 4},
+            "marker": {"size": 10},
+        }
     )
-    figure.update_layout(height=360, xaxis={"tickformat": "%b %d, %Y"})
-    return figure
+    # The growth figures go under the title: on one line they ran under the Export menu.
+    layout = {
+        "title": {"subtitle": {"text": _progress_text(growth)}},
+        "height": 360,
+        "xaxis": {"tickformat": "%b %d, %Y"},
+    }
+    return base_figure(f"i-Ready {name}", "Diagnostic date", "Score", traces, layout)
 
 
 def _progress_text(growth: dict[str, Any]) -> str:

@@ -8,10 +8,18 @@ most two decimals, computed exactly from integers.
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
 import pandas as pd
 
 from attendly.metrics.policy import Policy
-from attendly.metrics.rounding import mean_hundredths_series, percent_hundredths_series
+from attendly.metrics.rounding import (
+    mean_hundredths,
+    mean_hundredths_series,
+    percent_hundredths,
+    percent_hundredths_series,
+)
 from attendly.metrics.tiers import assign_tiers
 
 DAY_COLUMNS = (
@@ -77,6 +85,55 @@ def student_year_figures(days: pd.DataFrame, policy: Policy) -> pd.DataFrame:
         }
     ).astype({"days_enrolled": "int64", "days_absent": "int64", "truancy_occasions": "int64"})
     return _finish(figures, policy).reset_index()[list(FIGURE_COLUMNS)]
+
+
+def one_student_figures(days: pd.DataFrame, policy: Policy) -> dict[str, Any]:
+    """`student_year_figures` of one student's days (at least one) as its record: the same
+    values and Python types as its one row's `to_dict("records")`.
+
+    Summed in numpy and finished in integers: a student's page needs one row, and the
+    groupby and the frame of `student_year_figures` cost it ten milliseconds and more.
+    """
+    scheduled = days["scheduled"].to_numpy(dtype=np.int64)
+    present = days["present"].to_numpy(dtype=np.int64)
+    truancy = days["unexcused_periods"].to_numpy(dtype=np.int64) > 0
+    if policy.unverified_counts_as_unexcused:
+        truancy |= days["unverified_periods"].to_numpy(dtype=np.int64) > 0
+    enrolled = len(days)
+    absent = int(np.count_nonzero(present == 0))
+    pct_total = int(percent_hundredths_series(days["present"], days["scheduled"]).sum())
+    absence = percent_hundredths(absent, enrolled)
+    assert absence is not None  # enrolled > 0
+    eligible = enrolled >= policy.min_days_enrolled
+    chronic = eligible and absence >= 1000
+    truancy_occasions = int(np.count_nonzero(truancy))
+    period_rate = mean_hundredths(pct_total, enrolled)
+    assert period_rate is not None
+    tier = assign_tiers(
+        pd.Series([absence]),
+        pd.Series([absent]),
+        pd.Series([eligible]),
+        pd.Series([chronic]),
+        policy.tier_preset,
+    )
+    return {
+        "student_id": days["student_id"].iat[0],
+        "as_of": max(days["date"].tolist()),
+        "days_enrolled": enrolled,
+        "days_absent": absent,
+        "days_present": enrolled - absent,
+        "partial_days": int(np.count_nonzero((present > 0) & (present < scheduled))),
+        "absence_rate": absence / 100,
+        "attendance_rate": (10000 - absence) / 100,
+        "period_attendance_rate": period_rate / 100,
+        "scheduled_periods": int(scheduled.sum()),
+        "present_periods": int(present.sum()),
+        "truancy_occasions": truancy_occasions,
+        "truant": truancy_occasions >= policy.truant_threshold,
+        "eligible": eligible,
+        "chronically_absent": chronic,
+        "tier": str(tier.iat[0]),
+    }
 
 
 def figures_from_totals(totals: pd.DataFrame, policy: Policy) -> pd.DataFrame:

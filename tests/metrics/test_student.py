@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from attendly.metrics.policy import Policy
-from attendly.metrics.student import FIGURE_COLUMNS, student_year_figures
+from attendly.metrics.student import FIGURE_COLUMNS, one_student_figures, student_year_figures
 from tests.metrics.frames import Days, attendance, days_frame, student_rows
 
 DEFAULT = Policy()
@@ -255,3 +255,47 @@ def test_students_are_computed_independently():
         "b": "insufficient_data",
         "c": "satisfactory",
     }
+
+
+# One student's record computed directly (the student page) against the vectorised frame.
+ONE_STUDENT_CASES = [
+    pytest.param([Days(15, 6, 6)], DEFAULT, id="no absences"),
+    pytest.param([Days(12, 6, 0)], DEFAULT, id="absent every day"),
+    pytest.param([Days(3, 6, 0), Days(4, 6, 3, 2), Days(9, 6, 6)], DEFAULT, id="mixed"),
+    pytest.param([Days(4, 7, 0, 7), Days(2, 7, 5, 0, 2)], DEFAULT, id="late enroller, ineligible"),
+    pytest.param(
+        [Days(2, 7, 5, 0, 2), Days(3, 7, 6, 1), Days(9, 7, 7)],
+        Policy(unverified_counts_as_unexcused=True),
+        id="unverified counts as unexcused",
+    ),
+    pytest.param(
+        [Days(2, 6, 0), Days(20, 6, 6)], Policy(tier_preset="days_ladder"), id="days ladder"
+    ),
+    pytest.param(
+        [Days(3, 6, 0), Days(10, 6, 6)], Policy(tier_preset="days_ladder"), id="days ladder chronic"
+    ),
+    pytest.param([Days(1, 6, 3, 1)], Policy(min_days_enrolled=1), id="one day"),
+]
+
+
+@pytest.mark.parametrize(("blocks", "policy"), ONE_STUDENT_CASES)
+def test_one_student_figures_equal_the_frame_record(blocks: list[Days], policy: Policy) -> None:
+    days = days_frame(student_rows("0042", *blocks, start=dt.date(2025, 9, 3)))
+    expected = student_year_figures(days, policy).to_dict("records")[0]
+    record = one_student_figures(days, policy)
+    assert list(record) == list(FIGURE_COLUMNS)
+    assert record == expected
+    assert {key: type(value) for key, value in record.items()} == {
+        key: type(value) for key, value in expected.items()
+    }
+
+
+def test_one_student_figures_take_the_latest_date_of_unordered_days() -> None:
+    rows = [
+        ("s", dt.date(2025, 9, 3), 6, 6, 0, 0),
+        ("s", dt.date(2025, 10, 1), 6, 6, 0, 0),
+        ("s", dt.date(2025, 9, 10), 6, 0, 0, 0),
+    ]
+    record = one_student_figures(days_frame(rows), DEFAULT)
+    assert record == student_year_figures(days_frame(rows), DEFAULT).to_dict("records")[0]
+    assert record["as_of"] == dt.date(2025, 10, 1)
