@@ -165,13 +165,21 @@ def _upgrade(app: Flask) -> dict[str, float]:
 
 
 def _a_student(username: str) -> str:
+    """A student the signed-in user may open: grade 6 for teachers, else 7, of one of the
+    user's schools when they are assigned some."""
+    from flask_login import current_user
     from sqlalchemy import select
 
     from attendly.extensions import db
-    from db.models import Student
+    from db.models import School, Student
 
     grade = 6 if username.startswith("teacher") else 7
-    return str(db.session.scalar(select(Student.id).where(Student.grade_level == grade).limit(1)))
+    statement = select(Student.id).where(Student.grade_level == grade)
+    schools = current_user.school_scope
+    if schools is not None:
+        codes = select(School.id).where(School.code.in_(list(schools)))
+        statement = statement.where(Student.school_id.in_(codes))
+    return str(db.session.scalar(statement.order_by(Student.id).limit(1)))
 
 
 def _p95(values: list[float]) -> float:
