@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from attendly.cache import cached
@@ -132,6 +132,15 @@ def daily_totals(session: Session, scope: Scope) -> pd.DataFrame:
     """Per date of the year up to as_of: student-days enrolled and absent, periods scheduled
     and present (columns of metrics DAY_TOTAL_COLUMNS), summed from the day totals table
     (db.aggregates: a few thousand rows per year, not the year's student-days)."""
+    totals = read_frame(session, daily_totals_statement(scope), DAY_TOTAL_COLUMNS)
+    for name in DAY_TOTAL_COLUMNS[1:]:
+        totals[name] = totals[name].astype("int64")
+    return totals
+
+
+def daily_totals_statement(scope: Scope) -> Select[*tuple[Any, ...]]:
+    """The SELECT of daily_totals: one row per date, in date order, columns in the order of
+    DAY_TOTAL_COLUMNS."""
     day = AttendanceDayTotal
     statement = (
         select(
@@ -149,10 +158,7 @@ def daily_totals(session: Session, scope: Scope) -> pd.DataFrame:
         statement = statement.where(day.grade_level.in_(scope.grades))
     if scope.schools is not None:
         statement = statement.where(day.school_id.in_(scope.schools))
-    totals = read_frame(session, statement, DAY_TOTAL_COLUMNS)
-    for name in DAY_TOTAL_COLUMNS[1:]:
-        totals[name] = totals[name].astype("int64")
-    return totals
+    return statement
 
 
 @dataclass
@@ -297,7 +303,7 @@ def _overview_data(
         school=scope.school,
     )
     if summed is not None:
-        weeks = trend_from_totals(daily_totals(session, scope), "week")
+        weeks = overview_figures.weekly_trend(session, scope)
         return OverviewData(
             scope,
             summed.now,

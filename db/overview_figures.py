@@ -20,11 +20,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import ColumnElement, Integer, case, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from attendly.metrics.iready import ON_GRADE_LEVEL, SUBJECTS
+from attendly.metrics.kpis import TREND_COLUMNS
 from attendly.metrics.policy import Policy
 from attendly.metrics.rounding import percent
 from attendly.metrics.tiers import PRESET_TIERS
@@ -96,12 +98,13 @@ def overview_kpis(
             return None
     now_rows = _grade_sums(session, StudentYearSummary, scope, policy)
     now = _kpi_object(scope, policy, now_rows)
-    now["iready"] = _iready(session, scope, None)
+    iready_now, iready_before = _iready_kpis(session, scope, before)
+    now["iready"] = iready_now
     previous = None
     if before is not None:
         rows = _grade_sums(session, StudentWeekBefore, scope, policy)
         previous = _kpi_object(scope, policy, rows)
-        previous["iready"] = _iready(session, scope, before)
+        previous["iready"] = iready_before
     return OverviewKpis(now, previous, before, _comparison(now_rows))
 
 
@@ -110,10 +113,12 @@ def _grade_sums(
     table: type[StudentYearSummary] | type[StudentWeekBefore],
     scope: Any,
     policy: Policy,
-) -> pd.DataFrame:
-    """Per (grade, tier): SUMS over the scope's students (a db.dashboard.Scope). Students
-    without a school are left out, as the per-student frames leave them out
-    (db.queries._stored_figures joins the school)."""
+) -> list[tuple[int, str, tuple[int, ...]]]:
+    """Per (grade, tier): (grade, tier, SUMS) over the scope's students (a db.dashboard.Scope),
+    in the order the database gives them. Students without a school are left out, as the
+    per-student frames leave them out (db.queries._stored_figures joins the school).
+
+    A dozen rows: plain tuples, which the callers add up in Python faster than a frame."""
     statement = (
         select(
             Student.grade_level,
@@ -132,20 +137,28 @@ def _grade_sums(
         .where(table.academic_year == scope.academic_year)
         .group_by(Student.grade_level, table.tier)
     )
-    result = session.execute(queries.in_scope(statement, scope.grades, scope.schools)).all()
-    rows = pd.DataFrame(result, columns=["grade_level", "tier", *SUMS])
-    for name in ("grade_level", *SUMS):
-        rows[name] = rows[name].astype("int64")
-    return rows
+    result = session.execute(queries.in_scope(statement, scope.grades, scope.schools))
+    return [
+        (int(grade), str(tier), tuple(int(value) for value in sums))
+        for grade, tier, *sums in result
+    ]
 
 
-def _kpi_object(scope: Any, policy: Policy, rows: pd.DataFrame) -> dict[str, Any]:
+def _added(rows: Sequence[tuple[int, ...]]) -> dict[str, int]:
+    """SUMS added up over `rows` (tuples in the order of SUMS)."""
+    return dict(zip(SUMS, (sum(column) for column in zip(*rows, strict=True)), strict=True))
+
+
+def _kpi_object(
+    scope: Any, policy: Policy, rows: list[tuple[int, str, tuple[int, ...]]]
+) -> dict[str, Any]:
     """db.dashboard.kpi_object's keys (less the correlation, which the Overview does not
     show) from the grouped sums."""
-    total = {name: int(rows[name].sum()) for name in SUMS}
+    total = _added([sums for _, _, sums in rows]) if rows else dict.fromkeys(SUMS, 0)
+    # the preset's tiers first, any other stored tier after them in the order first met
     tier_counts = {tier.value: 0 for tier in PRESET_TIERS[policy.tier_preset]}
-    for tier, count in rows.groupby("tier", sort=False)["students"].sum().items():
-        tier_counts[str(tier)] = int(count)
+    for _, tier, sums in rows:
+        tier_counts[tier] = tier_counts.get(tier, 0) + sums[0]
     return {
         "scope": {
             "school": scope.school,
@@ -165,72 +178,88 @@ def _kpi_object(scope: Any, policy: Policy, rows: pd.DataFrame) -> dict[str, Any
     }
 
 
-def _comparison(rows: pd.DataFrame) -> pd.DataFrame:
+def _comparison(rows: list[tuple[int, str, tuple[int, ...]]]) -> pd.DataFrame:
     """db.dashboard.grade_comparison's frame from the grouped sums."""
     from db.dashboard import grade_comparison_columns
 
-    per_grade = rows.groupby("grade_level", sort=True)[list(SUMS)].sum()
-    out = [
-        {
-            "grade_level": int(str(grade)),
-            "students": int(n["students"]),
-            "attendance_rate": percent(int(n["days_present"]), int(n["days_enrolled"])),
-            "chronic_absenteeism_rate": percent(int(n["chronically_absent"]), int(n["eligible"])),
-            "period_attendance_rate": percent(
-                int(n["present_periods"]), int(n["scheduled_periods"])
-            ),
-            "truant_students": int(n["truant"]),
-        }
-        for grade, n in per_grade.iterrows()
-    ]
+    by_grade: dict[int, list[tuple[int, ...]]] = {}
+    for grade, _, sums in rows:
+        by_grade.setdefault(grade, []).append(sums)
+    out = []
+    for grade in sorted(by_grade):
+        n = _added(by_grade[grade])
+        out.append(
+            {
+                "grade_level": grade,
+                "students": n["students"],
+                "attendance_rate": percent(n["days_present"], n["days_enrolled"]),
+                "chronic_absenteeism_rate": percent(n["chronically_absent"], n["eligible"]),
+                "period_attendance_rate": percent(n["present_periods"], n["scheduled_periods"]),
+                "truant_students": n["truant"],
+            }
+        )
     return pd.DataFrame(out, columns=grade_comparison_columns())
 
 
-def _iready(session: Session, scope: Any, until: dt.date | None) -> dict[str, Any]:
-    """metrics.iready.subject_kpis over the scope's growth rows holding now (or on `until`)."""
+def _iready_kpis(
+    session: Session, scope: Any, before: dt.date | None
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """metrics.iready.subject_kpis over the scope's growth rows holding now, and over those
+    holding on `before` (None without it): both from one scan of the year's rows, each
+    tallied with its own FILTER."""
     growth = IReadyGrowth
-    holding: ColumnElement[bool]
-    if until is None:
-        holding = growth.valid_until.is_(None)
-    else:
-        holding = (growth.most_recent_date <= until) & or_(
-            growth.valid_until.is_(None), growth.valid_until > until
+    holding: list[ColumnElement[bool]] = [growth.valid_until.is_(None)]
+    if before is not None:
+        holding.append(
+            (growth.most_recent_date <= before)
+            & or_(growth.valid_until.is_(None), growth.valid_until > before)
         )
     placed = growth.placement_level.is_not(None)
+    on_grade = growth.placement_level >= ON_GRADE_LEVEL
+    tallies = [
+        func.count().filter(condition)
+        for when in holding
+        for condition in (when, when & placed, when & on_grade)
+    ]
     statement = (
-        select(
-            growth.subject,
-            growth.typical_hundredths,
-            func.count(),
-            func.sum(case((placed, 1), else_=0)).cast(Integer),
-            func.sum(case((growth.placement_level >= ON_GRADE_LEVEL, 1), else_=0)).cast(Integer),
-        )
-        .where(growth.academic_year == scope.academic_year, holding)
+        select(growth.subject, growth.typical_hundredths, *tallies)
+        .where(growth.academic_year == scope.academic_year, or_(*holding))
         .group_by(growth.subject, growth.typical_hundredths)
     )
     if scope.grades is not None or scope.schools is not None:
         # as db.growth.stored_growth: the student's row only when asked
         statement = statement.join(Student, Student.id == growth.student_id)
         statement = queries.in_scope(statement, scope.grades, scope.schools)
-    counts: dict[str, list[int]] = {subject: [0, 0, 0] for subject in SUBJECTS}
-    progress: dict[str, list[tuple[int, int]]] = {subject: [] for subject in SUBJECTS}
-    for subject, hundredths, students, with_placement, on_grade in session.execute(statement):
-        if subject not in counts:
-            continue
-        tally = counts[subject]
-        tally[0] += int(students)
-        tally[1] += int(with_placement or 0)
-        tally[2] += int(on_grade or 0)
-        if hundredths is not None:
-            progress[subject].append((int(hundredths), int(students)))
-    return {
-        subject: {
-            "students": counts[subject][0],
-            "pct_on_grade": percent(counts[subject][2], counts[subject][1]),
-            "median_progress_to_typical": median_of_counts(progress[subject]),
+    rows: list[Any] = [row for row in session.execute(statement) if row[0] in SUBJECTS]
+    counts = [{subject: [0, 0, 0] for subject in SUBJECTS} for _ in holding]
+    progress: list[dict[str, list[tuple[int, int]]]] = [
+        {subject: [] for subject in SUBJECTS} for _ in holding
+    ]
+    for index, (count, progressed) in enumerate(zip(counts, progress, strict=True)):
+        first = 2 + 3 * index  # this date's three tallies
+        for row in rows:
+            students = int(row[first])
+            if not students:
+                continue
+            subject, hundredths = row[0], row[1]
+            tally = count[subject]
+            tally[0] += students
+            tally[1] += int(row[first + 1])
+            tally[2] += int(row[first + 2])
+            if hundredths is not None:
+                progressed[subject].append((int(hundredths), students))
+    kpis = [
+        {
+            subject: {
+                "students": count[subject][0],
+                "pct_on_grade": percent(count[subject][2], count[subject][1]),
+                "median_progress_to_typical": median_of_counts(progressed[subject]),
+            }
+            for subject in SUBJECTS
         }
-        for subject in SUBJECTS
-    }
+        for count, progressed in zip(counts, progress, strict=True)
+    ]
+    return kpis[0], kpis[1] if before is not None else None
 
 
 def median_of_counts(values: list[tuple[int, int]]) -> float | None:
@@ -253,3 +282,45 @@ def median_of_counts(values: list[tuple[int, int]]) -> float | None:
     if total % 2:
         return at(middle) / 100
     return (at(middle - 1) + at(middle) + 1) // 2 / 100
+
+
+def weekly_trend(session: Session, scope: Any) -> pd.DataFrame:
+    """metrics.kpis.trend_from_totals(db.dashboard.daily_totals(session, scope), "week"), the
+    same frame to the dtype: the scope's day totals summed per school week (labelled by its
+    Monday) in plain Python, a few hundred dates, where pandas took milliseconds."""
+    from db.dashboard import daily_totals_statement
+
+    weeks: dict[dt.date, list[int]] = {}
+    for day, enrolled, absent, scheduled, present in session.execute(daily_totals_statement(scope)):
+        if isinstance(day, str):  # a driver that gives dates as text
+            day = dt.date.fromisoformat(day[:10])
+        start = day - dt.timedelta(days=day.weekday())
+        sums = weeks.setdefault(start, [0, 0, 0, 0])
+        sums[0] += int(enrolled)
+        sums[1] += int(absent)
+        sums[2] += int(scheduled)
+        sums[3] += int(present)
+    if not weeks:
+        return pd.DataFrame(columns=list(TREND_COLUMNS))
+    starts = sorted(weeks)
+    enrolled_days = np.array([weeks[start][0] for start in starts], dtype="int64")
+    present_days = enrolled_days - np.array([weeks[start][1] for start in starts], dtype="int64")
+    scheduled_periods = np.array([weeks[start][2] for start in starts], dtype="int64")
+    present_periods = np.array([weeks[start][3] for start in starts], dtype="int64")
+    return pd.DataFrame(
+        {
+            "period_start": np.array(starts, dtype=object),
+            "days_enrolled": enrolled_days,
+            "days_present": present_days,
+            "attendance_rate": [
+                percent(int(p), int(e)) for p, e in zip(present_days, enrolled_days, strict=True)
+            ],
+            "scheduled_periods": scheduled_periods,
+            "present_periods": present_periods,
+            "period_attendance_rate": [
+                percent(int(p), int(s))
+                for p, s in zip(present_periods, scheduled_periods, strict=True)
+            ],
+        },
+        columns=list(TREND_COLUMNS),
+    )

@@ -41,14 +41,19 @@ def read_frame(
     statement: Select[*tuple[Any, ...]],
     columns: Sequence[str] | None = None,
     dtypes: Mapping[str, str] | None = None,
+    few: bool = False,
 ) -> pd.DataFrame:
     """Every row of `statement` as a frame, named by its selected columns (or `columns`).
 
     `dtypes` names the type of some columns: "int64", "float64" and "bool" (no NULLs),
     "str" (text) or "object" (anything, as read); the other columns are inferred.
+
+    `few`: the statement reads a few rows (a page), so it goes through the session, whose
+    cache of compiled statements spares compiling it again (for a long statement that costs
+    more than the driver's cursor saves on a few rows).
     """
     names = list(columns) if columns is not None else list(statement.selected_columns.keys())
-    rows = _rows(session, statement)
+    rows = [tuple(row) for row in session.execute(statement)] if few else _rows(session, statement)
     if dtypes is None:
         return pd.DataFrame.from_records(rows, columns=names)
     values = list(zip(*rows, strict=True)) if rows else [()] * len(names)

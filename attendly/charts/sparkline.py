@@ -7,6 +7,9 @@ from urllib.parse import quote
 
 WIDTH, HEIGHT, PAD = 120, 32, 3
 LOW = 50.0  # the bottom of the scale: weeks below half attendance sit on the floor
+# urllib.parse.quote of each ASCII character, as one str.translate table: a page of cards
+# quotes its SVGs several times faster than quote's character-by-character loop.
+_QUOTED = str.maketrans({chr(code): quote(chr(code)) for code in range(128)})
 
 
 def sparkline_svg(values: Sequence[float], colour: str = "#0072B2") -> str:
@@ -31,7 +34,12 @@ def sparkline_svg(values: Sequence[float], colour: str = "#0072B2") -> str:
         last_x, last_y = PAD + (len(values) - 1) * step, y(values[-1])
         parts.append(f'<circle cx="{last_x:.1f}" cy="{last_y:.1f}" r="2.5" fill="{colour}"/>')
     parts.append("</svg>")
-    return "data:image/svg+xml;charset=utf-8," + quote("".join(parts))
+    return "data:image/svg+xml;charset=utf-8," + _quoted("".join(parts))
+
+
+def _quoted(text: str) -> str:
+    """urllib.parse.quote(text)."""
+    return text.translate(_QUOTED) if text.isascii() else quote(text)
 
 
 def sparkline_text(values: Sequence[float]) -> str:

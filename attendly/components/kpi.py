@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -103,6 +104,13 @@ def iready_cards(kpis: dict[str, Any], previous: dict[str, Any] | None = None) -
     return cards
 
 
+@lru_cache(maxsize=64)
+def _badge_colours(tier: str) -> tuple[tuple[str, str], ...]:
+    """A tier badge's style entries: its colour and the text colour that reads on it (worked
+    out once per tier; a page of cards shows a badge on each)."""
+    return (("backgroundColor", tier_colour(tier)), ("color", tier_text_colour(tier)))
+
+
 def tier_badge(tier: str, count: int | None = None, change: str = "") -> html.Span:
     """A tier label with its colour (text as well as colour, never colour alone)."""
     text = tier_label(tier) if count is None else f"{tier_label(tier)}: {count:,}"
@@ -110,7 +118,7 @@ def tier_badge(tier: str, count: int | None = None, change: str = "") -> html.Sp
         text,
         id=f"tier-{tier}",
         className="badge rounded-pill tier-badge",
-        style={"backgroundColor": tier_colour(tier), "color": tier_text_colour(tier)},
+        style=dict(_badge_colours(tier)),
     )
     if not change:
         return badge

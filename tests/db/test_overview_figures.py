@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from attendly.metrics.iready import median_rate
+from attendly.metrics.kpis import trend_from_totals
 from attendly.metrics.policy import Policy
 from attendly.settings import Settings
 from db import dashboard, growth, overview_figures, queries
@@ -244,3 +245,32 @@ def test_median_hand_computed() -> None:
     assert overview_figures.median_of_counts([(50, 3), (70, 1)]) == 0.5
     assert overview_figures.median_of_counts([(50, 2), (70, 2)]) == 0.6
     assert overview_figures.median_of_counts([]) is None
+
+
+@pytest.mark.parametrize("seed", [1, 9])
+@pytest.mark.parametrize("grades", [None, [6], [7, 8]])
+def test_weekly_trend_is_the_trend_of_the_day_totals(
+    session: Session, seed: int, grades: list[int] | None
+) -> None:
+    """The Overview's weekly trend, summed per week in Python, is the frame the pandas path
+    gives from the day totals, to the dtype; with a holiday Monday and students who join late."""
+    load_random_school(session, seed)
+    grade = grades[0] if grades and len(grades) == 1 else None
+    scope = dashboard.resolve_scope(session, grade=grade, academic_year=None, allowed_grades=grades)
+    expected = trend_from_totals(dashboard.daily_totals(session, scope), "week")
+    weeks = overview_figures.weekly_trend(session, scope)
+    pd.testing.assert_frame_equal(weeks, expected)
+    assert list(weeks["period_start"]) == [dt.date(2025, 9, d) for d in (1, 8, 15, 22)]
+    school = dashboard.Scope(scope.academic_year, scope.as_of, scope.grades, schools=(2,))
+    pd.testing.assert_frame_equal(
+        overview_figures.weekly_trend(session, school),
+        trend_from_totals(dashboard.daily_totals(session, school), "week"),
+    )
+
+
+def test_weekly_trend_of_a_year_without_days(session: Session) -> None:
+    load_random_school(session, 2)
+    scope = dashboard.Scope("2019-2020", dt.date(2020, 5, 1), None)
+    expected = trend_from_totals(dashboard.daily_totals(session, scope), "week")
+    pd.testing.assert_frame_equal(overview_figures.weekly_trend(session, scope), expected)
+    assert overview_figures.weekly_trend(session, scope).empty
