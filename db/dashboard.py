@@ -76,8 +76,17 @@ class Scope:
 
 
 def academic_years(session: Session) -> list[str]:
-    """Academic years that have attendance data, newest first."""
-    years = session.scalars(select(StudentYearSummary.academic_year).distinct())
+    """Academic years that have attendance data, newest first.
+
+    Read by stepping through the summaries' year index, one probe per year (the next year
+    after the last one found), instead of a DISTINCT over a row per student and year: a
+    district's 50,000 students cost that 10 ms on every page.
+    """
+    year = StudentYearSummary.academic_year
+    found = select(func.min(year).label("year")).cte("years", recursive=True)
+    following = select(func.min(year)).where(year > found.c.year).scalar_subquery()
+    found = found.union_all(select(following).where(found.c.year.is_not(None)))
+    years = session.scalars(select(found.c.year).where(found.c.year.is_not(None)))
     return sorted(years, reverse=True)
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from attendly.errors import Forbidden, NotFound
 from attendly.metrics.policy import Policy
 from db import dashboard, queries, student_detail, students_list
 from db.correlation import subject_correlation
-from db.models import IReadyDiagnostic
+from db.models import IReadyDiagnostic, StudentYearSummary
 from tests.db.test_queries import load_school
 
 POLICY = Policy()
@@ -167,3 +168,21 @@ def test_years_and_a_bad_year(session: Session) -> None:
     assert unknown.academic_year == "2025-2026"
     with pytest.raises(Forbidden):
         dashboard.check_year("2025'; drop table students; --")
+
+
+def test_years_are_every_year_with_summaries_newest_first(session: Session) -> None:
+    load_school(session)
+    assert dashboard.academic_years(session) == ["2025-2026"]
+    table = StudentYearSummary.__table__
+    rows = [dict(row) for row in session.execute(select(table)).mappings()][:3]
+    # Earlier years for some students, one year for a single student, out of order.
+    for year, chosen in (("2023-2024", rows), ("2019-2020", rows[:1]), ("2024-2025", rows[1:])):
+        session.execute(insert(table), [{**row, "academic_year": year} for row in chosen])
+    assert dashboard.academic_years(session) == [
+        "2025-2026",
+        "2024-2025",
+        "2023-2024",
+        "2019-2020",
+    ]
+    session.execute(delete(table))
+    assert dashboard.academic_years(session) == []
