@@ -43,6 +43,17 @@ WEEKS = pd.DataFrame(
     }
 )
 
+GRADES = pd.DataFrame(
+    {
+        "grade_level": [6, 7, 8],
+        "students": [30, 31, 29],
+        "attendance_rate": [94.5, 92.25, 90.0],
+        "chronic_absenteeism_rate": [10.0, None, 20.69],
+        "period_attendance_rate": [93.0, 91.5, 89.75],
+        "truant_students": [1, 0, 2],
+    }
+)
+
 BUILDERS: dict[str, Callable[[], go.Figure]] = {
     "scatter": lambda: charts.scatter_figure("ELA", POINTS, FIT),
     "scatter (WebGL)": lambda: charts.scatter_figure("ELA", POINTS, FIT, webgl=True),
@@ -56,11 +67,16 @@ BUILDERS: dict[str, Callable[[], go.Figure]] = {
     "weekly trend": lambda: charts.weekly_trend_figure(WEEKS),
     "tiers": lambda: charts.tier_distribution_figure({"satisfactory": 5, "at_risk": 2}),
     "tiers, empty": lambda: charts.tier_distribution_figure({}),
+    "grades": lambda: charts.grade_comparison_figure(GRADES),
     "grades, empty": lambda: charts.grade_comparison_figure(pd.DataFrame()),
     "calendar, empty": lambda: charts.calendar_figure(pd.DataFrame()),
     "empty": lambda: charts.empty_figure("Nothing", "No data"),
     "base with layout": lambda: base_figure(
-        "T", "x", "y", [{"type": "bar", "x": ["a"], "y": np.array([1])}], {"yaxis": {"range": [0, 1]}}
+        "T",
+        "x",
+        "y",
+        [{"type": "bar", "x": ["a"], "y": np.array([1])}],
+        {"yaxis": {"range": [0, 1]}},
     ),
 }
 
