@@ -31,6 +31,9 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 
 
+RANDOM_PAGE_COST = 1.1  # PostgreSQL's planner cost of a page read out of order
+
+
 def engine_options(url: str, pool_size: int, max_overflow: int) -> dict[str, object]:
     """SQLAlchemy engine options for `url`: liveness checks, and the pool bounds on servers.
 
@@ -46,7 +49,11 @@ def engine_options(url: str, pool_size: int, max_overflow: int) -> dict[str, obj
         # Plans for the statements' own values: a generic plan of a prepared statement (the
         # driver prepares from a statement's sixth run) cannot leave out the attendance
         # partitions of other years (db.partitions), whose CHECK is judged at plan time.
-        options["connect_args"] = {"options": "-c plan_cache_mode=force_custom_plan"}
+        # Index probes priced for data in memory or on SSD (the default, 4, prices a disk
+        # seek): a school's reads then probe its students' rows instead of scanning the
+        # district's (docs/database.md).
+        settings = ("plan_cache_mode=force_custom_plan", f"random_page_cost={RANDOM_PAGE_COST}")
+        options["connect_args"] = {"options": " ".join(f"-c {s}" for s in settings)}
     return options
 
 

@@ -165,8 +165,9 @@ def _upgrade(app: Flask) -> dict[str, float]:
 
 
 def _a_student(username: str) -> str:
-    """A student the signed-in user may open: grade 6 for teachers, else 7, of one of the
-    user's schools when they are assigned some."""
+    """A student the signed-in user may open: grade 6 for teachers, else 7 (another grade
+    where the user's schools have none), of one of the user's schools when they are
+    assigned some."""
     from flask_login import current_user
     from sqlalchemy import select
 
@@ -174,12 +175,15 @@ def _a_student(username: str) -> str:
     from db.models import School, Student
 
     grade = 6 if username.startswith("teacher") else 7
-    statement = select(Student.id).where(Student.grade_level == grade)
+    statement = select(Student.id)
+    if username.startswith("teacher"):
+        statement = statement.where(Student.grade_level == grade)
     schools = current_user.school_scope
     if schools is not None:
         codes = select(School.id).where(School.code.in_(list(schools)))
         statement = statement.where(Student.school_id.in_(codes))
-    return str(db.session.scalar(statement.order_by(Student.id).limit(1)))
+    preferred = (Student.grade_level != grade, Student.id)  # False sorts first
+    return str(db.session.scalar(statement.order_by(*preferred).limit(1)))
 
 
 def _p95(values: list[float]) -> float:

@@ -156,7 +156,8 @@ def test_postgresql_connections_plan_each_statement_for_its_values(
     engine: Engine, tmp_path: Path
 ) -> None:
     """A generic plan cannot leave out other years' attendance partitions: the app's
-    connections (primary and replica) always plan for the statement's own values."""
+    connections (primary and replica) always plan for the statement's own values, pricing
+    index probes for data in memory."""
     if engine.dialect.name != "postgresql":
         pytest.skip("a PostgreSQL setting")
     url = engine.url.render_as_string(hide_password=False)
@@ -168,6 +169,8 @@ def test_postgresql_connections_plan_each_statement_for_its_values(
             with bound.connect() as connection:
                 mode = connection.exec_driver_sql("SHOW plan_cache_mode").scalar()
                 assert mode == "force_custom_plan"
+                cost = connection.exec_driver_sql("SHOW random_page_cost").scalar()
+                assert cost == "1.1"
     dispose(app)
 
 
