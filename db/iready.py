@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy import Integer, Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from db import versions
 from db.growth import refresh_growth
 from db.loaders import ID_CHUNK, chunks
 from db.models import IReadyDiagnostic, IReadyDomainScore, Student
@@ -205,6 +206,8 @@ def upsert_diagnostics(session: Session, rows: pd.DataFrame, domains: pd.DataFra
     counts.inserted, counts.updated = int((~matched).sum()), int(changed.sum())
     counts.unchanged = int((matched & ~changed).sum())
     counts.students = set(merged.loc[~matched | changed, "student_id"])
+    if counts.students:
+        versions.bump(session, versions.DIAGNOSTICS)  # db.growth.in_sync checks again
     refresh_growth(session, counts.students)
     return counts
 

@@ -25,7 +25,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from attendly.settings import Settings
-from db import growth, queries, week_change
+from db import growth, queries, versions, week_change
 from db.aggregates import stale_aggregates
 from db.dashboard import Scope
 from db.growth_models import IReadyGrowth
@@ -33,6 +33,7 @@ from db.iready import KEY, VALUES, upsert_diagnostics
 from db.models import IReadyDiagnostic
 from db.policy import load_policy
 from db.summaries import refresh_all
+from db.version_models import DataVersion
 from tests.db.test_queries import load_school
 
 YEAR = "2025-2026"
@@ -219,7 +220,9 @@ def test_stale_rows_are_counted_and_refresh_all_rebuilds(session: Session) -> No
     settings = Settings(env="test")
     policy = load_policy(session, settings)
     assert stale_aggregates(session, policy)["iready_growth"] == 0
+    # Out of step as a database upgraded with diagnostics in it: rows missing, never checked.
     session.execute(delete(IReadyGrowth).where(IReadyGrowth.student_id == "7"))
+    session.execute(delete(DataVersion).where(DataVersion.name == versions.GROWTH_CHECKED))
     assert stale_aggregates(session, policy)["iready_growth"] == 3  # three rows missing
     assert not growth.in_sync(session)
     # Out of step, readers compute from the diagnostics: the same numbers.
@@ -249,3 +252,34 @@ def test_verify_reports_a_stale_table_and_repair_rebuilds_it(session: Session) -
     assert found["aggregates"] == {"iready_growth": 3} and not found["ok"]
     assert growth.in_sync(session) and growth.stale_growth(session) == 0
     assert run_integrity_check(session, settings)["ok"]
+
+
+def test_a_growth_write_stamps_the_diagnostics_it_found_in_step(session: Session) -> None:
+    load_school(session)
+    store(session, DIAGNOSTICS[:2])
+    written = versions.current(session, versions.DIAGNOSTICS)
+    assert written is not None and written >= 1
+    assert versions.current(session, versions.GROWTH_CHECKED) == written
+    assert growth.in_sync(session)
+    store(session)  # the other diagnostics: the counter moves, the stamp follows
+    assert versions.current(session, versions.DIAGNOSTICS) == written + 1
+    assert versions.current(session, versions.GROWTH_CHECKED) == written + 1
+
+
+def test_diagnostics_changed_since_the_stamp_are_counted_again(session: Session) -> None:
+    load_school(session)
+    store(session)
+    versions.bump(session, versions.DIAGNOSTICS)  # a write that did not check the table
+    assert growth.in_sync(session)  # counted: still one row per diagnostic
+    session.execute(delete(IReadyGrowth).where(IReadyGrowth.student_id == "7"))
+    assert not growth.in_sync(session)
+    growth.record_sync(session)  # out of step: no stamp
+    assert versions.current(session, versions.GROWTH_CHECKED) != versions.current(
+        session, versions.DIAGNOSTICS
+    )
+    assert not growth.in_sync(session)
+    growth.refresh_growth(session, ["7"])
+    assert growth.in_sync(session)
+    assert versions.current(session, versions.GROWTH_CHECKED) == versions.current(
+        session, versions.DIAGNOSTICS
+    )
