@@ -52,9 +52,10 @@ from attendly.transfer_format import (
     table_file,
 )
 from db.migrate import alembic_config
+from db.overview_groups import rebuild_loaded
 from db.partitions import PARENT as PARTITIONED
 from db.partitions import ensure_attendance_partitions
-from db.versions import bump_connection
+from db.versions import GROWTH_CHECKED, bump_connection, forget_connection
 
 logger = logging.getLogger(__name__)
 
@@ -206,6 +207,10 @@ def import_all(
         rows = _check_counts(connection, plan)
         # A new data version: pages cached by running processes before the load go stale.
         bump_connection(connection)
+        # Diagnostics loaded whole: db.growth.in_sync counts again until a growth write.
+        forget_connection(connection, GROWTH_CHECKED)
+        # The loaded Overview groups were stamped with the source's counter (db.overview_groups)
+        rebuild_loaded(connection)
         if engine.dialect.name == "postgresql":
             _reset_sequences(connection, [table for table, _ in plan])
         details = {"archive": path.name, "direction": "import-all", "replaced": replace}

@@ -303,7 +303,8 @@ def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
 def stale_aggregates(session: Session, policy: Policy) -> dict[str, int]:
     """Rows of each aggregate table that differ from a recomputation from the raw rows
     (stored but wrong or extra, plus missing); keys: day_totals, week_summaries,
-    iready_growth (db.growth) and week_before (db.week_before)."""
+    iready_growth (db.growth), week_before (db.week_before) and overview_groups
+    (db.overview_groups)."""
     checks = (
         ("day_totals", AttendanceDayTotal, DAY_COLUMNS, _days_between(None)),
         ("week_summaries", StudentWeekSummary, WEEK_COLUMNS, _weeks_of(None, policy)),
@@ -317,6 +318,9 @@ def stale_aggregates(session: Session, policy: Policy) -> dict[str, int]:
     from db.week_before import stale_week_before
 
     found["week_before"] = stale_week_before(session, policy)
+    from db.overview_groups import stale_overview_groups  # imports this module
+
+    found["overview_groups"] = stale_overview_groups(session, policy)
     return found
 
 

@@ -405,6 +405,7 @@ from db import (  # noqa: E402
     growth_models,  # noqa: E402, F401  (i-Ready growth after each diagnostic)
     intervention_models,  # noqa: F401,E402  (interventions, ladder, letters)
     notification_models,  # noqa: F401,E402  (the notification centre)
+    overview_group_models,  # noqa: F401,E402  (the Overview's sums per school, grade, tier)
     version_models,  # noqa: F401,E402  (the dashboards' data version)
     week_before_models,  # noqa: F401,E402  (every student's figures a week ago)
 )

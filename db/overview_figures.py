@@ -4,7 +4,9 @@ Every attendance KPI is a sum or a count over students (metric definitions §5: 
 summed days and periods, counts of eligible, chronic, truant students and of each tier), so
 the database groups the year summaries (now) and db.week_before's rows (a week ago) by grade
 and tier, and the same `percent` as attendly.metrics.kpis finishes the rates: the numbers are
-those of `attendance_kpis` over the per-student frames, to the digit. The i-Ready KPIs are
+those of `attendance_kpis` over the per-student frames, to the digit. The groups come
+pre-added per school, grade and tier (db.overview_groups) while those hold; a district then
+adds up a few hundred rows instead of a row per student. The i-Ready KPIs are
 counts per subject and the median of progress to typical growth, taken exactly from a
 histogram of the stored hundredths (attendly.metrics.iready.median_rate's rule).
 
@@ -34,19 +36,9 @@ from db import queries
 from db.aggregates import count_of
 from db.growth_models import IReadyGrowth
 from db.models import School, Student, StudentYearSummary
+from db.overview_groups import SUMS, Which, group_sums
 from db.week_before import header, policy_key
 from db.week_before_models import StudentWeekBefore
-
-SUMS = (
-    "students",
-    "eligible",
-    "chronically_absent",
-    "days_enrolled",
-    "days_present",
-    "present_periods",
-    "scheduled_periods",
-    "truant",
-)
 
 
 @dataclass
@@ -96,16 +88,28 @@ def overview_kpis(
             policy_key(policy),
         ):
             return None
-    now_rows = _grade_sums(session, StudentYearSummary, scope, policy)
+    now_rows = _stored_sums(session, "now", scope, policy)
     now = _kpi_object(scope, policy, now_rows)
     iready_now, iready_before = _iready_kpis(session, scope, before)
     now["iready"] = iready_now
     previous = None
     if before is not None:
-        rows = _grade_sums(session, StudentWeekBefore, scope, policy)
+        rows = _stored_sums(session, "before", scope, policy)
         previous = _kpi_object(scope, policy, rows)
         previous["iready"] = iready_before
     return OverviewKpis(now, previous, before, _comparison(now_rows))
+
+
+def _stored_sums(
+    session: Session, which: Which, scope: Any, policy: Policy
+) -> list[tuple[int, str, tuple[int, ...]]]:
+    """`_grade_sums` of the summaries (now) or last week's rows (before), added up from the
+    pre-added groups (db.overview_groups) while they hold for these rows and this policy."""
+    stored = group_sums(session, which, scope, policy)
+    if stored is not None:
+        return stored
+    table = StudentYearSummary if which == "now" else StudentWeekBefore
+    return _grade_sums(session, table, scope, policy)
 
 
 def _grade_sums(

@@ -26,6 +26,7 @@ from attendly.extensions import db
 from db.import_tables import HISTORY_TABLES
 from db.merge import ATTENDANCE, CALENDAR, CODES, STUDENTS, Target
 from db.models import AttendanceRecord, Import, School, Student, StudentYearSummary
+from db.versions import SUMMARIES, bump
 
 # Restored children first, so that deleting a student never leaves its attendance behind.
 ORDER = (ATTENDANCE, CODES, CALENDAR, STUDENTS)
@@ -112,6 +113,7 @@ def _restore(session: Session, target: Target, import_id: int) -> int:
 def _drop_summaries(session: Session, import_id: int) -> None:
     """Summaries of the students about to be deleted (they are derived data)."""
     created = select(Student.id).where(_inserted(STUDENTS, import_id))
+    bump(session, SUMMARIES)  # db.overview_groups: stale until the caller's refresh
     session.execute(delete(StudentYearSummary).where(StudentYearSummary.student_id.in_(created)))
 
 

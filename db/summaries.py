@@ -30,7 +30,7 @@ from db.aggregates import (
 from db.frames import frame, plain
 from db.models import AttendanceRecord, StudentYearSummary
 from db.policy import load_policy
-from db.versions import bump
+from db.versions import SUMMARIES, bump
 
 CHUNK = 1000  # student ids per IN (...) list: well under every backend's parameter limit
 RATE_COLUMNS = ("absence_rate", "attendance_rate", "period_attendance_rate")
@@ -68,6 +68,7 @@ def refresh_summaries(
         check_range(dates)  # before anything is written
     serialize_refreshes(session)
     bump(session)  # the dashboards' data version (db.versions), visible at commit
+    bump(session, SUMMARIES)  # what db.overview_groups were built from: stale until rebuilt
     policy = load_policy(session, settings)
     students = sorted(set(student_ids))
     written = 0

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from attendly.metrics.policy import Policy
 from db.frames import plain
+from db.versions import SUMMARIES, bump
 from db.week_before_models import StudentWeekBefore, WeekBeforeYear
 
 CHUNK = 1000
@@ -60,12 +61,16 @@ def header(session: Session, academic_year: str) -> WeekBeforeYear | None:
 def refresh_week_before(
     session: Session, policy: Policy, student_ids: Iterable[str] | None = None
 ) -> int:
-    """Rewrite the rows of these students (None: everyone) in every year with summaries;
-    returns rows written. Flushes, never commits."""
+    """Rewrite the rows of these students (None: everyone) in every year with summaries,
+    then the Overview's groups (db.overview_groups); returns rows written. Flushes, never
+    commits."""
     from db.dashboard import academic_years
+    from db.overview_groups import refresh_overview_groups  # reads these rows: imports this
 
+    bump(session, SUMMARIES)  # the groups built from the old rows are stale until rebuilt
     touched = None if student_ids is None else sorted(set(student_ids))
     if touched is not None and not touched:
+        refresh_overview_groups(session, policy)  # the summaries may have moved the counter
         return 0
     years = academic_years(session)
     gone = delete(StudentWeekBefore).where(StudentWeekBefore.academic_year.not_in(years))
@@ -73,6 +78,9 @@ def refresh_week_before(
     session.execute(delete(WeekBeforeYear).where(WeekBeforeYear.academic_year.not_in(years)))
     written = sum(_refresh_year(session, policy, year, touched) for year in years)
     session.flush()
+    # Every write of summaries ends here (db.summaries, db.aggregates): the Overview's groups
+    # are rebuilt from the rows just written, in the same transaction.
+    refresh_overview_groups(session, policy)
     return written
 
 
