@@ -132,13 +132,16 @@ def warm_after_event(app: Flask, cache: Any) -> None:
         raise RuntimeError("the page-cache warm-up did not finish within 120 s")
 
 
-def _upgrade(app: Flask) -> dict[str, float]:
-    """Migrate a database built by an older version and fill the i-Ready growth table and last
-    week's figures once (bench_data writes diagnostics directly; older versions had no
-    db.week_before); seconds per step, {} when nothing was needed."""
+def upgrade(app: Flask) -> dict[str, float]:
+    """Migrate a database built by an older version and fill the i-Ready growth table, last
+    week's figures and the Overview's groups once, and stamp the growth table as checked
+    (bench_data writes diagnostics directly; older versions had none of these tables), as
+    `attendly verify --repair` would; seconds per step, {} when nothing was needed."""
     from attendly.extensions import db
     from attendly.setup import initialise_database
-    from db import growth
+    from db import growth, versions
+    from db.overview_group_models import OverviewGroupYear
+    from db.overview_groups import refresh_overview_groups
     from db.policy import load_policy
     from db.week_before import refresh_week_before
     from db.week_before_models import WeekBeforeYear
@@ -151,12 +154,21 @@ def _upgrade(app: Flask) -> dict[str, float]:
         growth.refresh_all_growth(db.session())
         db.session.commit()
         done["i-Ready growth table"] = time.perf_counter() - began
+    if versions.current(db.session(), versions.GROWTH_CHECKED) is None:
+        growth.record_sync(db.session())  # what every growth write stamps
+        db.session.commit()
     if db.session.query(WeekBeforeYear).first() is None:
         began = time.perf_counter()
         policy = load_policy(db.session(), app.config["ATTENDLY_SETTINGS"])
-        refresh_week_before(db.session(), policy)
+        refresh_week_before(db.session(), policy)  # the Overview's groups with it
         db.session.commit()
         done["last week's figures"] = time.perf_counter() - began
+    elif db.session.query(OverviewGroupYear).first() is None:
+        began = time.perf_counter()
+        policy = load_policy(db.session(), app.config["ATTENDLY_SETTINGS"])
+        refresh_overview_groups(db.session(), policy)
+        db.session.commit()
+        done["Overview groups"] = time.perf_counter() - began
     if len(done) == 1:
         return {}
     db.session.execute(text("ANALYZE"))
@@ -286,7 +298,7 @@ def main() -> None:
             print("build:", bench_data.build(app, args.students, 2025, OUT / "demo"))
         from attendly.extensions import db
 
-        upgraded = _upgrade(app)
+        upgraded = upgrade(app)
         if upgraded:
             print("upgrade:", upgraded)
         print("rows:", bench_data.row_counts(db.session()))

@@ -129,7 +129,7 @@ def add_users(app: Any) -> None:
 
 
 def main() -> None:
-    from bench.bench_dashboard import make_app, measure
+    from bench.bench_dashboard import make_app, measure, upgrade
     from bench.bench_data import ensure_database
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -145,6 +145,10 @@ def main() -> None:
     app = make_app(args.url)
     with app.app_context():
         from attendly.extensions import db
+
+        upgraded = upgrade(app)
+        if upgraded:
+            print("upgrade:", upgraded)
 
         counts = db.session.execute(
             text(
