@@ -179,7 +179,7 @@ def upgrade(app: Flask) -> dict[str, float]:
 def _a_student(username: str) -> str:
     """A student the signed-in user may open: grade 6 for teachers, else 7 (another grade
     where the user's schools have none), of one of the user's schools when they are
-    assigned some."""
+    assigned some (any school's outside a request)."""
     from flask_login import current_user
     from sqlalchemy import select
 
@@ -190,7 +190,7 @@ def _a_student(username: str) -> str:
     statement = select(Student.id)
     if username.startswith("teacher"):
         statement = statement.where(Student.grade_level == grade)
-    schools = current_user.school_scope
+    schools = getattr(current_user, "school_scope", None)  # None outside a signed-in request
     if schools is not None:
         codes = select(School.id).where(School.code.in_(list(schools)))
         statement = statement.where(Student.school_id.in_(codes))
