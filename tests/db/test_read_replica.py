@@ -20,12 +20,14 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy import Engine, create_engine, func, select, text, update
 from sqlalchemy.engine import make_url
 
 from attendly.extensions import db, engine_options, read_replica
 from db.models import Import
 from db.reads import replayed, wal_position
+from db.version_models import DataVersion
+from db.versions import SUMMARIES
 from tests.conftest import clean
 from tests.realtime.live import free_port
 from tests.services import unavailable
@@ -58,7 +60,9 @@ def copy_database(engine: Engine, tmp: Path) -> str:
 
 
 def make_601_absent_in(url: str) -> None:
-    """601 (grade 6) misses 4 of 15 days in the replica only; the data version is unchanged."""
+    """601 (grade 6) misses 4 of 15 days in the replica only; the data version is unchanged.
+    Like every writer of summaries, the change moves their own counter (db.versions), so the
+    replica's pre-added Overview sums give way to its summaries."""
     replica = create_engine(url)
     with replica.begin() as connection:
         connection.execute(
@@ -66,6 +70,11 @@ def make_601_absent_in(url: str) -> None:
                 "UPDATE student_year_summaries SET days_present = days_present - 4, "
                 "days_absent = days_absent + 4 WHERE student_id = '601'"
             )
+        )
+        connection.execute(
+            update(DataVersion)
+            .where(DataVersion.name == SUMMARIES)
+            .values(version=DataVersion.version + 1)
         )
     replica.dispose()
 
