@@ -73,7 +73,7 @@ class Change:
         """Write the figures (a new refresh time: cached pages go stale) and publish the
         event; returns the epoch milliseconds just before the publish."""
         from attendly.extensions import db
-        from db.versions import bump
+        from db.versions import SUMMARIES, bump
 
         with self.app.app_context():
             row = self._row()
@@ -82,6 +82,7 @@ class Change:
                 setattr(row, key, values[key])
             row.refreshed_at = dt.datetime.now(dt.UTC)
             bump(db.session)  # what a summary refresh does: cached pages go stale
+            bump(db.session, SUMMARIES)  # and the Overview's pre-added sums with them
             db.session.commit()
             started = time.time() * 1000
             if publish:
@@ -97,13 +98,14 @@ class Change:
 
     def restore(self) -> None:
         from attendly.extensions import db
-        from db.versions import bump
+        from db.versions import SUMMARIES, bump
 
         with self.app.app_context():
             row = self._row()
             for key, value in self.original.items():
                 setattr(row, key, value)
             bump(db.session)  # a new data version: nothing cached with the change survives
+            bump(db.session, SUMMARIES)  # the pre-added sums give way to the summaries
             db.session.commit()
 
 
