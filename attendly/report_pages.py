@@ -156,9 +156,9 @@ def correlation_report(
         data = subject_correlation(session, policy, scope, subject)
         facts.append((subject, fit_text(data.fit)))
         figures += [
-            charts.scatter_figure(subject, data.points, data.fit, webgl=False),
+            charts.scatter_figure(subject, data.points, data.fit),
             charts.score_by_tier_figure(subject, data.points),
-            charts.growth_figure(subject, data.points, webgl=False),
+            charts.growth_figure(subject, data.points),
             charts.placement_heatmap_figure(subject, data.placements),
         ]
     return facts, figures

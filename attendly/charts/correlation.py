@@ -26,12 +26,25 @@ from attendly.charts.theme import (
 )
 from attendly.metrics.tiers import Tier
 
-WEBGL_FROM = 1500  # points; above this the browser draws with WebGL, not one SVG node each
+POOL_FROM = 1500  # points; above this a scatter pools students into bubbles (see _pooled)
+CELLS = (30, 24)  # about how many cells the pooled view spans across and up
+STEPS = (0.5, 1, 2, 2.5, 5, 10, 20, 25, 50, 100, 200, 250, 500)
 
 
 def _scatter(webgl: bool) -> str:
     """The trace type: WebGL or one SVG node per point."""
     return "scattergl" if webgl else "scatter"
+
+
+def _pool(points: pd.DataFrame, webgl: bool | None) -> bool:
+    """Whether to pool: by default above POOL_FROM points; never when WebGL is asked for."""
+    return webgl is None and len(points) > POOL_FROM
+
+
+def _step(values: np.ndarray, cells: int) -> float:
+    """A round cell width splitting the values' range into about `cells` cells."""
+    span = float(values.max() - values.min())
+    return next((step for step in STEPS if step * cells >= span), STEPS[-1])
 
 
 def _by_tier(points: pd.DataFrame) -> list[tuple[str, np.ndarray]]:
@@ -69,6 +82,77 @@ def _tier_traces(
     ]
 
 
+def _pooled_traces(points: pd.DataFrame, y: str, y_words: str) -> list[dict[str, Any]]:
+    """One bubble trace per tier: the tier's students pooled into cells of a round width
+    of attendance and of column `y`; each bubble sits at its students' mean, its area
+    proportional to how many they are, and its hover names them and their ranges.
+
+    Thousands of overlapping markers hide how many students sit where and take the browser
+    seconds to draw; a few hundred bubbles show both at a glance. Statistics (r, n, the fit)
+    still come from every student.
+    """
+    xs = _column(points, "attendance_rate").astype(float)
+    ys = _column(points, y).astype(float)
+    x_step, y_step = _step(xs, CELLS[0]), _step(ys, CELLS[1])
+    cells = pd.DataFrame(
+        {
+            "tier": points["tier"].to_numpy(dtype=object),
+            "cx": np.floor(xs / x_step),
+            "cy": np.floor(ys / y_step),
+            "x": xs,
+            "y": ys,
+        }
+    )
+    pooled = (
+        cells.groupby(["tier", "cx", "cy"], sort=False)
+        .agg(
+            students=("x", "size"),
+            x=("x", "mean"),
+            y=("y", "mean"),
+            x_low=("x", "min"),
+            x_high=("x", "max"),
+            y_low=("y", "min"),
+            y_high=("y", "max"),
+        )
+        .reset_index()
+    )
+    largest = int(pooled["students"].max())
+    traces = []
+    for tier, group in sorted(pooled.groupby("tier", sort=False), key=lambda g: tier_rank(g[0])):
+        words = [
+            f"{n:,} student{'s' if n != 1 else ''}<br>"
+            f"attended {xl:.1f}–{xh:.1f} %<br>{y_words} {yl:.0f}–{yh:.0f}"
+            for n, xl, xh, yl, yh in group[
+                ["students", "x_low", "x_high", "y_low", "y_high"]
+            ].itertuples(index=False)
+        ]
+        marker = _tier_marker(str(tier))
+        marker.update(
+            size=group["students"].to_numpy(),
+            sizemode="area",
+            sizeref=2.0 * largest / 22**2,  # the fullest cell is 22 px across
+            sizemin=3,
+            opacity=0.7,
+            line={"width": 0.5, "color": "#ffffff"},
+        )
+        traces.append(
+            {
+                "type": "scatter",
+                "x": group["x"].to_numpy(),
+                "y": group["y"].to_numpy(),
+                "mode": "markers",
+                "name": tier_label(str(tier)),
+                "marker": marker,
+                "text": words,
+                "hovertemplate": "%{text}<extra>" + tier_label(str(tier)) + "</extra>",
+            }
+        )
+    return traces
+
+
+POOLED_LEGEND = {"legend": {"title": {"text": "Bubble size: students"}, "itemsizing": "constant"}}
+
+
 def _tier_marker(tier: str) -> dict[str, Any]:
     symbol = TIER_SYMBOLS.get(Tier(tier), "circle") if tier in set(Tier) else "circle"
     return {"color": tier_colour(tier), "symbol": symbol, "size": 7, "opacity": 0.75}
@@ -85,19 +169,23 @@ def scatter_figure(
 ) -> go.Figure:
     """Most recent scale score against attendance rate, one colour and marker per tier.
 
-    `webgl` (default: above WEBGL_FROM points) draws with WebGL; PDFs pass False.
+    Above POOL_FROM points students are pooled into bubbles (_pooled_traces) unless
+    `webgl` says how to draw every point: True with WebGL, False as SVG.
     """
     name = SUBJECT_LABELS.get(subject, subject)
     title = f"{name}: score vs attendance ({fit_text(fit)})"
     if points.empty:
         return empty_figure(title, "No students with both attendance and a diagnostic")
-    kind = _scatter(len(points) > WEBGL_FROM if webgl is None else webgl)
-    traces = _tier_traces(
-        kind,
-        points,
-        "most_recent_score",
-        lambda label: "%{x:.2f} % attended, score %{y}<extra>" + label + "</extra>",
-    )
+    pooled = _pool(points, webgl)
+    if pooled:
+        traces = _pooled_traces(points, "most_recent_score", "score")
+    else:
+        traces = _tier_traces(
+            _scatter(bool(webgl)),
+            points,
+            "most_recent_score",
+            lambda label: "%{x:.2f} % attended, score %{y}<extra>" + label + "</extra>",
+        )
     if fit.get("slope") is not None:
         rates = _column(points, "attendance_rate")
         xs = [float(rates.min()), float(rates.max())]
@@ -112,7 +200,13 @@ def scatter_figure(
                 "hoverinfo": "skip",
             }
         )
-    return base_figure(title, "Attendance rate (%)", f"Most recent {name} scale score", traces)
+    return base_figure(
+        title,
+        "Attendance rate (%)",
+        f"Most recent {name} scale score",
+        traces,
+        POOLED_LEGEND if pooled else None,
+    )
 
 
 def score_by_tier_figure(subject: str, points: pd.DataFrame) -> go.Figure:
@@ -139,20 +233,23 @@ def score_by_tier_figure(subject: str, points: pd.DataFrame) -> go.Figure:
 
 
 def growth_figure(subject: str, points: pd.DataFrame, webgl: bool | None = None) -> go.Figure:
-    """Progress to typical annual growth against attendance rate (WebGL as scatter_figure)."""
+    """Progress to typical annual growth against attendance rate (pooled as scatter_figure)."""
     name = SUBJECT_LABELS.get(subject, subject)
     title = f"{name}: growth vs attendance"
     grown = points.dropna(subset=["progress_to_typical"]) if len(points) else points
     if grown.empty:
         return empty_figure(title, "Growth needs a second diagnostic")
-    kind = _scatter(len(grown) > WEBGL_FROM if webgl is None else webgl)
-    hover = "%{x:.2f} % attended, %{y:.0f} % of typical growth<extra></extra>"
+    pooled = _pool(grown, webgl)
+    if pooled:
+        traces = _pooled_traces(grown, "progress_to_typical", "% of typical growth")
+    else:
+        hover = "%{x:.2f} % attended, %{y:.0f} % of typical growth<extra></extra>"
+        traces = _tier_traces(_scatter(bool(webgl)), grown, "progress_to_typical", lambda _: hover)
+    layout = horizontal_line(100, {"color": OKABE_ITO["blue"], "dash": "dash"})
+    if pooled:
+        layout = {**layout, **POOLED_LEGEND}
     return base_figure(
-        title,
-        "Attendance rate (%)",
-        "Progress to typical growth (%)",
-        _tier_traces(kind, grown, "progress_to_typical", lambda _: hover),
-        horizontal_line(100, {"color": OKABE_ITO["blue"], "dash": "dash"}),
+        title, "Attendance rate (%)", "Progress to typical growth (%)", traces, layout
     )
 
 

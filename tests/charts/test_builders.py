@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from attendly import charts
+from attendly.charts import correlation as correlation_charts
 from attendly.charts.theme import TEMPLATE
 from attendly.components import change_text
 
@@ -46,6 +47,39 @@ def test_scatter_names_tiers_in_words_and_states_r_and_n() -> None:
     assert "r = 0.99, n = 3 students" in figure.layout.title.text
     assert figure.data[0].type == "scatter"  # small schools draw SVG
     assert charts.scatter_figure("ELA", POINTS, fit, webgl=True).data[0].type == "scattergl"
+
+
+def test_a_large_scatter_pools_students_into_bubbles_of_one_tier(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(correlation_charts, "POOL_FROM", 2)  # pool from three students
+    points = pd.DataFrame(
+        {
+            "student_id": ["1", "2", "3", "4"],
+            "attendance_rate": [90.2, 90.4, 95.0, 97.5],
+            "tier": ["at_risk", "at_risk", "satisfactory", "satisfactory"],
+            "most_recent_score": [500, 502, 520, 600],
+            "progress_to_typical": [50.0, None, 100.0, 120.0],
+        }
+    )
+    fit = {"n": 4, "r": 0.9, "slope": 10.0, "intercept": -400.0}
+    figure = charts.scatter_figure("ELA", points, fit)
+    # Attendance spans 7.3 points: cells 0.5 wide; scores span 100: cells 2.5 high. 90.2
+    # and 90.4 share cell 180 across, 500 and 502 cell 200 up: one bubble of two students.
+    satisfactory, at_risk, line = figure.data  # tiers in display order
+    assert (at_risk.name, list(at_risk.marker.size)) == ("At risk", [2])
+    assert (at_risk.x[0], at_risk.y[0]) == pytest.approx((90.3, 501.0))
+    assert at_risk.text[0] == "2 students<br>attended 90.2–90.4 %<br>score 500–502"
+    assert list(satisfactory.marker.size) == [1, 1]
+    assert satisfactory.text[1] == "1 student<br>attended 97.5–97.5 %<br>score 600–600"
+    assert line.name == "Best-fit line" and list(line.x) == [90.2, 97.5]
+    assert "n = 4 students" in figure.layout.title.text  # statistics from every student
+    assert figure.layout.legend.title.text == "Bubble size: students"
+    # Growth pools the students with a second diagnostic only.
+    growth = charts.growth_figure("ELA", points)
+    assert [list(trace.marker.size) for trace in growth.data] == [[1, 1], [1]]
+    # Asked for every point, it draws every point.
+    assert len(charts.scatter_figure("ELA", points, fit, webgl=False).data[1].x) == 2
 
 
 @pytest.mark.parametrize(

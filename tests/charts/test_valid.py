@@ -32,6 +32,7 @@ POINTS = pd.DataFrame(
     }
 )
 FIT = {"n": 8, "r": 0.98, "slope": 3.5, "intercept": 165.0}
+MANY = POINTS.sample(2000, replace=True, random_state=1).reset_index(drop=True)  # pooled
 PLACEMENTS = pd.DataFrame(
     {"tier": ["at_risk", "satisfactory"], "placement_level": [3, 5], "students": [1, 2]}
 )
@@ -59,9 +60,11 @@ BUILDERS: dict[str, Callable[[], go.Figure]] = {
     "scatter (WebGL)": lambda: charts.scatter_figure("ELA", POINTS, FIT, webgl=True),
     "scatter, no fit": lambda: charts.scatter_figure("MATH", POINTS, {"n": 8, "r": None}),
     "scatter, empty": lambda: charts.scatter_figure("ELA", POINTS.iloc[:0], {"n": 0}),
+    "scatter, pooled": lambda: charts.scatter_figure("ELA", MANY, FIT),
     "scores by tier": lambda: charts.score_by_tier_figure("ELA", POINTS),
     "growth": lambda: charts.growth_figure("MATH", POINTS),
     "growth (WebGL)": lambda: charts.growth_figure("MATH", POINTS, webgl=True),
+    "growth, pooled": lambda: charts.growth_figure("MATH", MANY),
     "placements": lambda: charts.placement_heatmap_figure("ELA", PLACEMENTS),
     "placements, empty": lambda: charts.placement_heatmap_figure("ELA", pd.DataFrame()),
     "weekly trend": lambda: charts.weekly_trend_figure(WEEKS),
