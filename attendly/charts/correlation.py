@@ -118,7 +118,9 @@ def _pooled_traces(points: pd.DataFrame, y: str, y_words: str) -> list[dict[str,
     )
     largest = int(pooled["students"].max())
     traces = []
-    for tier, group in sorted(pooled.groupby("tier", sort=False), key=lambda g: tier_rank(g[0])):
+    for tier, group in sorted(
+        pooled.groupby("tier", sort=False), key=lambda g: tier_rank(str(g[0]))
+    ):
         words = [
             f"{n:,} student{'s' if n != 1 else ''}<br>"
             f"attended {xl:.1f}–{xh:.1f} %<br>{y_words} {yl:.0f}–{yh:.0f}"
