@@ -111,15 +111,17 @@ def _badge_colours(tier: str) -> tuple[tuple[str, str], ...]:
     return (("backgroundColor", tier_colour(tier)), ("color", tier_text_colour(tier)))
 
 
-def tier_badge(tier: str, count: int | None = None, change: str = "") -> html.Span:
-    """A tier label with its colour (text as well as colour, never colour alone)."""
+def tier_badge(
+    tier: str, count: int | None = None, change: str = "", identified: bool = True
+) -> html.Span:
+    """A tier label with its colour (text as well as colour, never colour alone); with the
+    id `tier-{tier}` unless `identified` is False (a badge repeated on a page of cards)."""
     text = tier_label(tier) if count is None else f"{tier_label(tier)}: {count:,}"
-    badge = html.Span(
-        text,
-        id=f"tier-{tier}",
-        className="badge rounded-pill tier-badge",
-        style=dict(_badge_colours(tier)),
-    )
+    look, colours = "badge rounded-pill tier-badge", dict(_badge_colours(tier))
+    if identified:
+        badge = html.Span(text, id=f"tier-{tier}", className=look, style=colours)
+    else:
+        badge = html.Span(text, className=look, style=colours)
     if not change:
         return badge
     return html.Span(

@@ -63,6 +63,10 @@ def test_cards_match_the_cli_and_follow_the_grade_filter(
         days = row["days_absent"]
         assert f"{days} {'day' if days == 1 else 'days'} absent" in text
     assert text_of(admin, "students-count") == f"{len(expected)} students"
+    # Each card says its i-Ready placements, and repeats no element id of another card.
+    assert all("ELA: " in text and "\nMath: " in text for text in cards.values())
+    ids = admin.execute_script("return [...document.querySelectorAll('[id]')].map(e => e.id)")
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
 
     choose_option(admin, "shell-filter-grade", "Grade 6")
     grade6 = {row["student_id"] for row in report(iready_school, 6)}
