@@ -33,10 +33,9 @@ from attendly.metrics.policy import Policy
 from attendly.metrics.rounding import percent
 from attendly.metrics.tiers import PRESET_TIERS
 from db import queries
-from db.aggregates import count_of
 from db.growth_models import IReadyGrowth
 from db.models import School, Student, StudentYearSummary
-from db.overview_groups import SUMS, Which, group_sums
+from db.overview_groups import SUMS, Which, group_sums, summed
 from db.week_before import header, policy_key
 from db.week_before_models import StudentWeekBefore
 
@@ -127,14 +126,7 @@ def _grade_sums(
         select(
             Student.grade_level,
             table.tier,
-            func.count().label("students"),
-            count_of(table.eligible).label("eligible"),
-            count_of(table.chronically_absent).label("chronically_absent"),
-            func.sum(table.days_enrolled).label("days_enrolled"),
-            func.sum(table.days_present).label("days_present"),
-            func.sum(table.present_periods).label("present_periods"),
-            func.sum(table.scheduled_periods).label("scheduled_periods"),
-            count_of(table.truancy_occasions >= policy.truant_threshold).label("truant"),
+            *summed(table, policy.truant_threshold),
         )
         .join(Student, Student.id == table.student_id)
         .join(School, School.id == Student.school_id)

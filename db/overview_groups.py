@@ -174,6 +174,22 @@ def _insert_groups(executor: Session | Connection, threshold: int, year: str | N
         )
 
 
+def summed(table: type[StudentYearSummary] | type[StudentWeekBefore], threshold: int) -> list[Any]:
+    """The SUMS of `table`'s rows as labelled aggregate expressions, in SUMS' order: what
+    the Overview adds up per group (students at or above `threshold` truancy occasions are
+    truant)."""
+    return [
+        func.count().label("students"),
+        count_of(table.eligible).label("eligible"),
+        count_of(table.chronically_absent).label("chronically_absent"),
+        func.sum(table.days_enrolled).label("days_enrolled"),
+        func.sum(table.days_present).label("days_present"),
+        func.sum(table.present_periods).label("present_periods"),
+        func.sum(table.scheduled_periods).label("scheduled_periods"),
+        count_of(table.truancy_occasions >= threshold).label("truant"),
+    ]
+
+
 def _grouped(which: str, threshold: int, year: str | None) -> Select[*tuple[Any, ...]]:
     """The sums of `which`'s table per (year, school, grade, tier), labelled as COLUMNS:
     _grade_sums' statement, students without a school left out the same way (joined)."""
@@ -185,14 +201,7 @@ def _grouped(which: str, threshold: int, year: str | None) -> Select[*tuple[Any,
             Student.school_id,
             Student.grade_level,
             table.tier,
-            func.count().label("students"),
-            count_of(table.eligible).label("eligible"),
-            count_of(table.chronically_absent).label("chronically_absent"),
-            func.sum(table.days_enrolled).label("days_enrolled"),
-            func.sum(table.days_present).label("days_present"),
-            func.sum(table.present_periods).label("present_periods"),
-            func.sum(table.scheduled_periods).label("scheduled_periods"),
-            count_of(table.truancy_occasions >= threshold).label("truant"),
+            *summed(table, threshold),
         )
         .select_from(table)
         .join(Student, Student.id == table.student_id)
