@@ -94,43 +94,28 @@ def _pooled_traces(points: pd.DataFrame, y: str, y_words: str) -> list[dict[str,
     xs = _column(points, "attendance_rate").astype(float)
     ys = _column(points, y).astype(float)
     x_step, y_step = _step(xs, CELLS[0]), _step(ys, CELLS[1])
-    cells = pd.DataFrame(
-        {
-            "tier": points["tier"].to_numpy(dtype=object),
-            "cx": np.floor(xs / x_step),
-            "cy": np.floor(ys / y_step),
-            "x": xs,
-            "y": ys,
-        }
-    )
-    pooled = (
-        cells.groupby(["tier", "cx", "cy"], sort=False)
-        .agg(
-            students=("x", "size"),
-            x=("x", "mean"),
-            y=("y", "mean"),
-            x_low=("x", "min"),
-            x_high=("x", "max"),
-            y_low=("y", "min"),
-            y_high=("y", "max"),
-        )
-        .reset_index()
-    )
-    largest = int(pooled["students"].max())
+    columns = np.floor(xs / x_step).astype(np.int64)
+    rows = np.floor(ys / y_step).astype(np.int64)
+    cell = (columns - columns.min()) * (rows.max() - rows.min() + 1) + (rows - rows.min())
+    pooled = [(tier, _cells(cell[at], xs[at], ys[at])) for tier, at in _by_tier(points)]
+    largest = max(int(cells["students"].max()) for _, cells in pooled)
     traces = []
-    for tier, group in sorted(
-        pooled.groupby("tier", sort=False), key=lambda g: tier_rank(str(g[0]))
-    ):
+    for tier, cells in pooled:
         words = [
             f"{n:,} student{'s' if n != 1 else ''}<br>"
             f"attended {xl:.1f}–{xh:.1f} %<br>{y_words} {yl:.0f}–{yh:.0f}"
-            for n, xl, xh, yl, yh in group[
-                ["students", "x_low", "x_high", "y_low", "y_high"]
-            ].itertuples(index=False)
+            for n, xl, xh, yl, yh in zip(
+                cells["students"].tolist(),
+                cells["x_low"].tolist(),
+                cells["x_high"].tolist(),
+                cells["y_low"].tolist(),
+                cells["y_high"].tolist(),
+                strict=True,
+            )
         ]
-        marker = _tier_marker(str(tier))
+        marker = _tier_marker(tier)
         marker.update(
-            size=group["students"].to_numpy(),
+            size=cells["students"],
             sizemode="area",
             sizeref=2.0 * largest / 22**2,  # the fullest cell is 22 px across
             sizemin=3,
@@ -140,16 +125,34 @@ def _pooled_traces(points: pd.DataFrame, y: str, y_words: str) -> list[dict[str,
         traces.append(
             {
                 "type": "scatter",
-                "x": group["x"].to_numpy(),
-                "y": group["y"].to_numpy(),
+                "x": cells["x"],
+                "y": cells["y"],
                 "mode": "markers",
-                "name": tier_label(str(tier)),
+                "name": tier_label(tier),
                 "marker": marker,
                 "text": words,
-                "hovertemplate": "%{text}<extra>" + tier_label(str(tier)) + "</extra>",
+                "hovertemplate": "%{text}<extra>" + tier_label(tier) + "</extra>",
             }
         )
     return traces
+
+
+def _cells(cell: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> dict[str, np.ndarray]:
+    """Per distinct cell number (ascending): its points' count, mean x and y, and their
+    lowest and highest x and y."""
+    keys, inverse, counts = np.unique(cell, return_inverse=True, return_counts=True)
+    order = np.argsort(inverse, kind="stable")
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    sorted_x, sorted_y = xs[order], ys[order]
+    return {
+        "students": counts,
+        "x": np.bincount(inverse, weights=xs, minlength=len(keys)) / counts,
+        "y": np.bincount(inverse, weights=ys, minlength=len(keys)) / counts,
+        "x_low": np.minimum.reduceat(sorted_x, starts),
+        "x_high": np.maximum.reduceat(sorted_x, starts),
+        "y_low": np.minimum.reduceat(sorted_y, starts),
+        "y_high": np.maximum.reduceat(sorted_y, starts),
+    }
 
 
 POOLED_LEGEND = {"legend": {"title": {"text": "Bubble size: students"}, "itemsizing": "constant"}}

@@ -180,6 +180,7 @@ def test_postgresql_connections_plan_each_statement_for_its_values(
                 assert mode == "force_custom_plan"
                 cost = connection.exec_driver_sql("SHOW random_page_cost").scalar()
                 assert cost == "1.1"
+                assert connection.exec_driver_sql("SHOW work_mem").scalar() == "16MB"
     dispose(app)
 
 
