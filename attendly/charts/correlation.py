@@ -288,5 +288,5 @@ def placement_heatmap_figure(subject: str, counts: pd.DataFrame) -> go.Figure:
         "Most recent placement",
         "Attendance tier",
         [heatmap],
-        {"yaxis": {"autorange": "reversed"}, "margin": {"l": 140}},
+        {"yaxis": {"autorange": "reversed"}, "margin": {"l": 160, "r": 120, "b": 140}},
     )

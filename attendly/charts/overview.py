@@ -56,6 +56,7 @@ def weekly_trend_figure(weeks: pd.DataFrame) -> go.Figure:
     layout = {
         **horizontal_line(TARGET_RATE, target, "90 % (chronic absence line)"),
         "yaxis": {"range": [max(0.0, low - 5), 100.5]},
+        "margin": {"r": 30},
         # Ticks on the Mondays that label each school week.
         "xaxis": {"tickformat": "%b %d", "tick0": "2020-08-03", "dtick": step * 24 * 3600 * 1000},
     }
@@ -94,7 +95,7 @@ def tier_distribution_figure(tier_counts: dict[str, int]) -> go.Figure:
     xaxis: dict[str, Any] = {"tickformat": ",d"}
     if max(counts) <= 10:
         xaxis["dtick"] = 1
-    layout = {"height": 300, "margin": {"l": 140}, "xaxis": xaxis}
+    layout = {"height": 300, "margin": {"l": 150}, "xaxis": xaxis}
     return base_figure(title, "Students", "", [bars], layout)
 
 

@@ -106,6 +106,7 @@ def calendar_figure(days: pd.DataFrame) -> go.Figure:
     step = (7 if len(weeks) <= 14 else 28) * 24 * 3600 * 1000  # ticks on Mondays
     layout = {
         "height": 260,
+        "margin": {"l": 70, "r": 170, "b": 60},  # its labels and colour bar: see theme.py
         "yaxis": {"autorange": "reversed"},
         "xaxis": {"tickformat": "%b %d", "tick0": "2020-08-03", "dtick": step},
     }
@@ -135,7 +136,12 @@ def weekday_period_figure(cells: pd.DataFrame) -> go.Figure:
         "hovertemplate": "%{y}, period %{x}: %{z} missed<extra></extra>",
         "colorbar": {"title": {"text": "Missed"}, "thickness": 12},
     }
-    layout = {"height": 300, "xaxis": {"type": "category"}, "yaxis": {"autorange": "reversed"}}
+    layout = {
+        "height": 300,
+        "margin": {"l": 120, "r": 105, "b": 60},  # weekday names and the colour bar
+        "xaxis": {"type": "category"},
+        "yaxis": {"autorange": "reversed"},
+    }
     return base_figure(title, "Period", "", [heatmap], layout)
 
 
@@ -171,6 +177,7 @@ def monthly_figure(months: pd.DataFrame) -> go.Figure:
         **horizontal_line(TARGET_RATE, target),
         "yaxis": {"range": [0, 105]},
         "height": 320,
+        "margin": {"r": 45, "b": 85},  # month names
     }
     return base_figure(title, "Month", "Percent attended", [bars, line], layout)
 

@@ -16,6 +16,9 @@ TEMPLATE = go.layout.Template(
         font={"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
         # Title at the very top, the legend between it and the plot: they never overlap.
         title={"font": {"size": 16}, "x": 0.01, "xanchor": "left", "y": 0.985, "yanchor": "top"},
+        # Margins wide enough for the labels: the axes' automargin, there for labels longer
+        # than usual, then has nothing to add, and Plotly draws a chart once instead of
+        # drawing it again with wider margins (a builder whose labels need more says so).
         margin={"l": 60, "r": 20, "t": 96, "b": 50},
         plot_bgcolor="white",
         paper_bgcolor="white",
