@@ -150,7 +150,9 @@ def test_a_process_waits_for_the_value_another_process_is_computing(
     caches: Callable[..., RedisPageCache], caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING, logger="attendly.page_cache_redis")
-    first, second = caches(), caches()
+    # The second waits up to a minute (not the 10 s default): a machine stalled for seconds
+    # must not pass for a cache that stopped waiting.
+    first, second = caches(), caches(wait=60.0)
     started = threading.Event()
     calls: list[str] = []
 
@@ -167,7 +169,7 @@ def test_a_process_waits_for_the_value_another_process_is_computing(
     value = second.get_or_compute(SCHOOL, lambda: calls.append("second") or "own")
     waited = time.monotonic() - waited
     worker.join()
-    # Only a Redis failure or a wait past the cache's 10 s could make the second compute:
+    # Only a Redis failure or a wait past a minute could make the second compute:
     # say which, should it happen.
     assert (value, calls) == ("figures", ["first"]), (
         f"waited {waited:.2f} s; cache warnings: {caplog.messages}"

@@ -26,7 +26,7 @@ from attendly.charts.theme import (
 )
 from attendly.metrics.tiers import Tier
 
-POOL_FROM = 1500  # points; above this a scatter pools students into bubbles (see _pooled)
+POOL_FROM = 1500  # points; above this a scatter pools students into bubbles (_pooled_traces)
 CELLS = (30, 24)  # about how many cells the pooled view spans across and up
 STEPS = (0.5, 1, 2, 2.5, 5, 10, 20, 25, 50, 100, 200, 250, 500)
 
@@ -37,7 +37,8 @@ def _scatter(webgl: bool) -> str:
 
 
 def _pool(points: pd.DataFrame, webgl: bool | None) -> bool:
-    """Whether to pool: by default above POOL_FROM points; never when WebGL is asked for."""
+    """Whether to pool: above POOL_FROM points unless the caller chose how to draw every
+    point (`webgl` True: WebGL, False: SVG)."""
     return webgl is None and len(points) > POOL_FROM
 
 

@@ -110,6 +110,8 @@ def test_ready_is_503_until_a_worker_listens_and_again_once_it_stops(on_redis: F
             "status": "ok",
             "checks": {"database": "ok", "redis": "ok", "worker": "ok", "migrations": "ok"},
         }
+        # RQ registers a worker before it handles SIGTERM: stop it once it waits for jobs.
+        _wait_idle(on_redis)
     stopped = http.get("/ready")  # a cleanly stopped worker unregisters at once
     assert stopped.status_code == 503
     assert stopped.get_json()["checks"]["worker"].startswith("failed: no worker listens")
@@ -128,6 +130,22 @@ def test_a_killed_workers_stale_heartbeat_fails_the_check(on_redis: Flask) -> No
     worker_check = stale.get_json()["checks"]["worker"]
     assert worker_check.startswith("failed: newest worker heartbeat is "), worker_check
     assert worker_check.endswith(" s old (limit 2 s)"), worker_check
+
+
+def _wait_idle(app: Flask, timeout: float = 60) -> None:
+    """Until the registered worker waits for jobs (its signal handlers are in place)."""
+    import datetime as dt
+
+    from attendly.queue_health import worker_states
+
+    settings = app.config["ATTENDLY_SETTINGS"]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        now = dt.datetime.now(dt.UTC)
+        if [w["state"] for w in worker_states(settings, now, "attendly")] == ["idle"]:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"never idle: {worker_states(settings, now, 'attendly')}")
 
 
 def _wait_ready(http: FlaskClient, timeout: float = 60):  # type: ignore[no-untyped-def]
