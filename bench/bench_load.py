@@ -1,7 +1,7 @@
 """Many users clicking through the dashboards at once, over real HTTP on loopback.
 
-    .venv/bin/python -m bench.bench_load [--users 50] [--clicks 12] [--url URL]
-        [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/attendly_bench_dash]
+    .venv/bin/python -m bench.bench_load [--users 50] [--clicks 12] [--think 2] [--ramp S]
+        [--url URL] [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/attendly_bench_dash]
 
 Starts the production server (gunicorn through `attendly serve --production`, its shipped
 configuration) on the benchmark database unless `--url` names a running one, signs in
@@ -10,7 +10,9 @@ session), and lets each of them, in their own thread, open `--clicks` pages one 
 other: a page is the Dash callbacks the browser fires when it opens (Overview, Students,
 a student, Attendance vs i-Ready), with a grade, subject and page of cards drawn at random,
 reading each page for `--think` seconds on average (uniform from half to one and a half times;
-0 clicks without pause).
+0 clicks without pause). Users arrive at random moments over the first `--ramp` seconds
+(default: the think time), as they do over any later stretch of that length; `--ramp 0`
+has all of them click at the same instant first.
 Every callback is a POST to /_dash-update-component with the CSRF header, as the browser
 sends it. Prints p50/p95/max per callback and over all, requests per second, and every
 error (any status but 200/204, or a failed connection): the target is p95 under 500 ms with
@@ -122,7 +124,10 @@ def run_user(
     errors: list[str],
     lock: threading.Lock,
     think: float = 0.0,
+    ramp: float = 0.0,
 ) -> None:
+    if ramp:
+        time.sleep(random.uniform(0.0, ramp))  # arriving: the first click at a random moment
     for click in range(clicks):
         if click and think:
             time.sleep(random.uniform(0.5 * think, 1.5 * think))  # reading the page
@@ -203,7 +208,14 @@ def main() -> None:
     parser.add_argument(
         "--think", type=float, default=2.0, help="mean seconds a user reads a page (0: none)"
     )
+    parser.add_argument(
+        "--ramp",
+        type=float,
+        help="users arrive at random over this many seconds (default: the think time; "
+        "0: all click at the same instant)",
+    )
     args = parser.parse_args()
+    ramp = args.think if args.ramp is None else args.ramp
     random.seed(args.seed)
     server = None
     url = args.url
@@ -226,7 +238,7 @@ def main() -> None:
         threads = [
             threading.Thread(
                 target=run_user,
-                args=(u, g, args.clicks, context, timings, errors, lock, args.think),
+                args=(u, g, args.clicks, context, timings, errors, lock, args.think, ramp),
             )
             for u, g in users
         ]
@@ -242,7 +254,10 @@ def main() -> None:
             server.wait(30)
     every = [ms for values in timings.values() for ms in values]
     where = args.url or f"gunicorn {args.workers} workers x {args.threads} threads"
-    print(f"{args.users} users x {args.clicks} pages, {args.think} s mean think time, on {where}")
+    print(
+        f"{args.users} users x {args.clicks} pages, {args.think} s mean think time, "
+        f"arriving over {ramp} s, on {where}"
+    )
     print(f"{len(every)} callbacks in {elapsed:.1f} s")
     print(f"({len(every) / elapsed:.1f} callbacks/s), errors: {len(errors)}")
     print(f"{'page':<14}{'calls':>7}{'p50':>9}{'p95':>9}{'max':>9}  (ms)")
