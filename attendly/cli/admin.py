@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import os
+import signal
 import sys
+from typing import Any
 
 import click
 
@@ -134,7 +138,37 @@ def worker(burst: bool) -> None:
     queues = [Queue(name, connection=connection) for name in WORKER_QUEUES]
     schedule_syncs(settings)  # the drop-folder sync's next runs (when a drop folder is set)
     schedule_alert_checks(settings)  # the alert rules, every 15 minutes
-    Worker(queues, connection=connection).work(with_scheduler=True, burst=burst)
+    worker = Worker(queues, connection=connection)
+    stop_cleanly_while_starting(worker)
+    worker.work(with_scheduler=True, burst=burst)
+
+
+def stop_cleanly_while_starting(worker: Any) -> None:
+    """Make SIGTERM or SIGINT received while the RQ worker starts a clean stop.
+
+    RQ registers a worker in Redis (what /ready and the System page count) before it installs
+    its own signal handlers; stopped in between, it died registered and counted as up until
+    its heartbeat aged. Until RQ's handlers replace this one, a first signal asks the worker
+    to stop once started (its loop checks the request first, then unregisters); a second
+    one stops it at once, as RQ's own second signal does. A process forked meanwhile (the
+    scheduler, before it installs its own handlers) takes the signal's default action.
+    """
+    owner = os.getpid()
+
+    def stop_once_started(signum: int, _frame: Any) -> None:
+        if os.getpid() != owner:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        logging.getLogger(__name__).info(
+            "signal %s while the worker starts: it stops once started", signum
+        )
+        worker._stop_requested = True
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+    signal.signal(signal.SIGINT, stop_once_started)
+    signal.signal(signal.SIGTERM, stop_once_started)
 
 
 def _preload() -> None:

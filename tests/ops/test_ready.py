@@ -117,6 +117,31 @@ def test_ready_is_503_until_a_worker_listens_and_again_once_it_stops(on_redis: F
     assert stopped.get_json()["checks"]["worker"].startswith("failed: no worker listens")
 
 
+def test_a_worker_stopped_while_it_starts_unregisters(on_redis: Flask) -> None:
+    """SIGTERM as soon as the worker shows in Redis: RQ registers it before installing its
+    own handlers, so the signal lands while it starts; it must stop cleanly all the same."""
+    import subprocess
+
+    from tests.web.test_import_worker import ATTENDLY, worker_env
+
+    workers = redis_client()
+    process = subprocess.Popen(
+        [ATTENDLY, "worker"], env=worker_env(on_redis), start_new_session=True
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not workers.smembers("rq:workers:attendly"):
+            assert process.poll() is None and time.monotonic() < deadline, "never registered"
+            time.sleep(0.001)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 0
+    finally:
+        if process.poll() is None:
+            kill_worker(process, signal.SIGKILL)
+    assert workers.smembers("rq:workers:attendly") == set()
+    assert on_redis.test_client().get("/ready").status_code == 503
+
+
 def test_a_killed_workers_stale_heartbeat_fails_the_check(on_redis: Flask) -> None:
     http = on_redis.test_client()
     with background_worker(on_redis) as worker:
