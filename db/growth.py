@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import ScalarSelect, delete, func, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -30,8 +30,7 @@ from attendly.metrics.iready import GROWTH_COLUMNS, ON_GRADE_LEVEL, growth_by_st
 from db.growth_models import IReadyGrowth
 from db.models import IReadyDiagnostic, Student
 from db.reads import code_point_order, read_frame
-from db.version_models import DataVersion
-from db.versions import DIAGNOSTICS, GROWTH_CHECKED, bump, current, set_counter
+from db.versions import DIAGNOSTICS, GROWTH_CHECKED, bump, counter, current, set_counter
 
 KEYS = ["student_id", "subject", "academic_year"]
 DIAGNOSTIC_COLUMNS = (
@@ -194,7 +193,7 @@ def in_sync(session: Session) -> bool:
     it so (record_sync's stamp): counting both tables costs a district 50 ms and more.
     Otherwise (a database upgraded or loaded whole, a write that did not check) counted.
     """
-    checked, written = (_counter(name) for name in (GROWTH_CHECKED, DIAGNOSTICS))
+    checked, written = (counter(name) for name in (GROWTH_CHECKED, DIAGNOSTICS))
     stamps = session.execute(select(checked, written)).one()
     if stamps[0] is not None and stamps[0] == (stamps[1] or 0):
         return True
@@ -213,10 +212,6 @@ def _counted_in_sync(session: Session) -> bool:
     states = select(func.count()).select_from(IReadyGrowth).scalar_subquery()
     counts = session.execute(select(diagnostics, states)).one()
     return int(counts[0]) == int(counts[1])
-
-
-def _counter(name: str) -> ScalarSelect[int]:
-    return select(DataVersion.version).where(DataVersion.name == name).scalar_subquery()
 
 
 def stored_growth(

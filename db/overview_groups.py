@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from sqlalchemy import Connection, String, delete, func, insert, literal, select, update
+from sqlalchemy import Connection, String, delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
@@ -27,8 +27,7 @@ from attendly.metrics.policy import Policy
 from db.aggregates import count_of
 from db.models import School, Student, StudentYearSummary
 from db.overview_group_models import OverviewGroup, OverviewGroupYear
-from db.version_models import DataVersion
-from db.versions import SUMMARIES, bump, bump_connection, current
+from db.versions import SUMMARIES, bump, bump_connection, counter, current, set_counter
 from db.week_before import policy_key
 from db.week_before_models import StudentWeekBefore
 
@@ -86,7 +85,6 @@ def rebuild_loaded(connection: Connection) -> None:
     every header left in the database is a loaded one, so only those just rebuilt match (the
     headers stay as exported, and an export of the copy gives the same file)."""
     header = OverviewGroupYear
-    versions = DataVersion.__table__
     headers = connection.execute(
         select(header.academic_year, header.truant_threshold, header.source_version)
     ).all()
@@ -98,11 +96,7 @@ def rebuild_loaded(connection: Connection) -> None:
         if version == stamp:
             connection.execute(delete(OverviewGroup).where(OverviewGroup.academic_year == year))
             _insert_groups(connection, int(threshold), str(year))
-    moved = connection.execute(
-        update(versions).where(versions.c.name == SUMMARIES).values(version=stamp)
-    )
-    if not getattr(moved, "rowcount", 0):
-        connection.execute(insert(versions).values(name=SUMMARIES, version=stamp))
+    set_counter(connection, SUMMARIES, stamp)
 
 
 def group_sums(
@@ -117,11 +111,10 @@ def group_sums(
 
     Two primary-key reads: the header against the counter, then the scope's cells added up."""
     header = OverviewGroupYear
-    counter = select(DataVersion.version).where(DataVersion.name == SUMMARIES).scalar_subquery()
     fresh = session.scalar(
         select(header.academic_year).where(
             header.academic_year == scope.academic_year,
-            header.source_version == counter,
+            header.source_version == counter(SUMMARIES),
             header.policy_key == policy_key(policy),
         )
     )

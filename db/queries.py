@@ -35,8 +35,7 @@ from db.models import (
     StudentYearSummary,
 )
 from db.reads import code_point_order, read_frame
-from db.version_models import DataVersion
-from db.versions import DASHBOARDS
+from db.versions import DASHBOARDS, counter
 
 _S = TypeVar("_S", bound=Select)
 
@@ -242,8 +241,7 @@ def data_version(session: Session) -> tuple[Any, ...]:
         func.sum(case((Import.status == "completed", 1), else_=0)).label("completed"),
         func.max(Import.finished_at).label("finished"),
     ).subquery()
-    counter = select(DataVersion.version).where(DataVersion.name == DASHBOARDS).scalar_subquery()
-    return tuple(session.execute(select(imports, counter)).one())
+    return tuple(session.execute(select(imports, counter(DASHBOARDS))).one())
 
 
 def growth_in_sync(session: Session, version: tuple[Any, ...] | None = None) -> bool:

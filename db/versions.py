@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, ScalarSelect, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from db.version_models import DataVersion
@@ -49,13 +49,19 @@ def forget_connection(connection: Connection, name: str) -> None:
 
 def current(session: Session, name: str = DASHBOARDS) -> int | None:
     """The counter (None before the first change)."""
-    return session.scalar(select(DataVersion.version).where(DataVersion.name == name))
+    return session.scalar(select(counter(name)))
 
 
-def set_counter(session: Session, name: str, value: int) -> None:
-    """Set counter `name` to `value`, in the caller's transaction."""
-    table = DataVersion
-    changed = session.execute(update(table).where(table.name == name).values(version=value))
+def counter(name: str = DASHBOARDS) -> ScalarSelect[int]:
+    """Counter `name` as a scalar subquery, to read in the same statement as other values or
+    to compare a stored stamp against (NULL before the first change)."""
+    return select(DataVersion.version).where(DataVersion.name == name).scalar_subquery()
+
+
+def set_counter(executor: Session | Connection, name: str, value: int) -> None:
+    """Set counter `name` to `value`, in the caller's transaction (on a session, or on the
+    Core connection of attendly.transfer's load)."""
+    table = DataVersion.__table__
+    changed = executor.execute(update(table).where(table.c.name == name).values(version=value))
     if not getattr(changed, "rowcount", 0):
-        session.add(DataVersion(name=name, version=value))
-        session.flush()
+        executor.execute(insert(table).values(name=name, version=value))
