@@ -31,6 +31,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    and_,
     cast,
     func,
     literal,
@@ -51,7 +52,7 @@ from attendly.transfer_format import (
     encode_rows,
     table_file,
 )
-from db.migrate import alembic_config
+from db.migrate import UNENFORCED_KEYS, alembic_config
 from db.overview_groups import rebuild_loaded
 from db.partitions import PARENT as PARTITIONED
 from db.partitions import ensure_attendance_partitions
@@ -205,6 +206,7 @@ def import_all(
         for table, entry in plan:
             _insert(connection, table, _rows(archive, table, entry))
         rows = _check_counts(connection, plan)
+        _check_unenforced_keys(connection)
         # A new data version: pages cached by running processes before the load go stale.
         bump_connection(connection)
         # Diagnostics loaded whole: db.growth.in_sync counts again until a growth write.
@@ -370,6 +372,25 @@ def _check_counts(connection: Connection, plan: list[tuple[Table, TableEntry]]) 
             )
         rows[table.name] = stored
     return rows
+
+
+def _check_unenforced_keys(connection: Connection) -> None:
+    """The foreign keys the database does not hold (db.migrate.UNENFORCED_KEYS): a row naming
+    a student, school or import the archive lacks is refused, as a held key would refuse it."""
+    for key in db.metadata.tables[PARTITIONED].foreign_keys:
+        if key.constraint is None or key.constraint.name not in UNENFORCED_KEYS:
+            continue
+        column, referred = key.parent, key.column
+        missing = and_(column.is_not(None), column.not_in(select(referred)))
+        table = column.table
+        found = connection.execute(
+            select(func.count(), func.min(column)).select_from(table).where(missing)
+        ).one()
+        if found[0]:
+            raise TransferRejected(
+                f"table {table.name}: {found[0]} rows name a {column.name} that table "
+                f"{referred.table.name} does not hold (the first: {found[1]!r})"
+            )
 
 
 def _reset_sequences(connection: Connection, tables: list[Table]) -> None:

@@ -98,6 +98,10 @@ CALENDAR = Target(SchoolCalendarDay.__table__, calendar_stage, None, CALENDAR_KE
 class MergeCounts:
     inserted: int
     updated: int
+    # Targets keyed by student (attendance): the students whose rows were inserted or
+    # changed, and the schools those rows name. Empty for the others.
+    students: frozenset[str] = frozenset()
+    schools: frozenset[int] = frozenset()
 
 
 def merge(
@@ -122,7 +126,8 @@ def merge(
     if target.dated:
         target = _within_staged_dates(session, target, live)
     differs = or_(false(), *(target.table.c[c].is_distinct_from(stage.c[c]) for c in compare))
-    new, changed = _classify(session, target, live, differs if compare else None)
+    classified = _classify(session, target, live, differs if compare else None)
+    new, changed = classified.inserted, classified.updated
     updated = 0
     if changed and target.history is not None:
         updated = _keep_history(session, target, import_id, and_(live, differs))
@@ -133,7 +138,7 @@ def merge(
             .values(**values, import_id=import_id)
         )
     inserted = _insert_new(session, target, import_id, live, insert_columns) if new else 0
-    return MergeCounts(inserted, updated)
+    return replace(classified, inserted=inserted, updated=updated)
 
 
 def prepare_partitions(session: Session, target: Target, import_id: int) -> None:
@@ -182,16 +187,26 @@ def _classify(
     target: Target,
     live: ColumnElement[bool],
     differs: ColumnElement[bool] | None,
-) -> tuple[int, int]:
-    """(new rows, changed rows) among the live staged rows."""
+) -> MergeCounts:
+    """New rows and changed rows among the live staged rows (as inserted and updated), and
+    for a target keyed by student, the students and schools of those rows."""
     table, stage = target.table, target.stage
     missing = table.c[target.key[0]].is_(None)
     counted = [func.count(case((missing, 1)))]
     if differs is not None:
         counted.append(func.count(case((and_(~missing, differs), 1))))
-    query = select(*counted).select_from(stage.outerjoin(table, target.on(stage))).where(live)
-    row = session.execute(query).one()
-    return int(row[0]), int(row[1]) if differs is not None else 0
+    by = [stage.c[name] for name in ("student_id", "school_id") if "student_id" in target.key]
+    query = select(*by, *counted).select_from(stage.outerjoin(table, target.on(stage)))
+    rows = session.execute(query.where(live).group_by(*by)).all()
+    new = changed = 0
+    students, schools = set(), set()
+    for row in rows:
+        found = row[len(by) :]
+        new, changed = new + int(found[0]), changed + (int(found[1]) if differs is not None else 0)
+        if by and (found[0] or (differs is not None and found[1])):
+            students.add(row[0])
+            schools.add(row[1])
+    return MergeCounts(new, changed, frozenset(students), frozenset(schools))
 
 
 def _keep_history(

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from db.import_tables import StageState, attendance_stage
+from db.import_tables import StageState, attendance_history, attendance_stage
 from db.loaders import ID_CHUNK, chunks
 from db.models import AttendanceRecord, School, Student
 from db.staging import fill_school_ids
@@ -105,15 +105,21 @@ def _date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value))
 
 
-def written_by(session: Session, import_id: int) -> tuple[set[str], set[str]]:
-    """Students whose records this import wrote, and the codes of those records' schools."""
-    record = AttendanceRecord
-    rows = session.execute(
-        select(record.student_id, record.school_id).where(record.import_id == import_id).distinct()
-    ).all()
-    school_ids = {school for _, school in rows}
-    codes = set(session.scalars(select(School.code).where(School.id.in_(school_ids))))
-    return {student for student, _ in rows}, codes
+def touched_schools(session: Session, import_id: int, students: Sequence[str]) -> set[int]:
+    """The schools whose day totals an import of these students' rows may have changed: the
+    schools of their attendance rows now, and of the rows the import overwrote (a row's school
+    can change). A roster import's grade changes move its students' rows between grade totals
+    wherever those rows are; it overwrites no attendance row."""
+    record, history = AttendanceRecord, attendance_history
+    found = set(
+        session.scalars(
+            select(history.c.school_id).where(history.c.import_id == import_id).distinct()
+        )
+    )
+    for chunk in chunks(list(students), ID_CHUNK):
+        query = select(record.school_id).where(record.student_id.in_(chunk)).distinct()
+        found.update(session.scalars(query))
+    return found
 
 
 def create_students(

@@ -9,7 +9,7 @@ compute the same figures from the raw days in pandas; `attendly verify` compares
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from decimal import Decimal
 
 import pandas as pd
@@ -54,6 +54,7 @@ def refresh_summaries(
     *,
     aggregates: bool = True,
     dates: DateRange | None = None,
+    schools: Collection[int] | None = None,
 ) -> int:
     """Recompute every academic year's summary of these students, and the dashboard
     aggregates they feed (db.aggregates, db.week_before); returns summary rows written.
@@ -61,7 +62,8 @@ def refresh_summaries(
     `dates` (first, last; both included) says only these students' rows on those dates
     changed: the aggregates are then rewritten for those dates only (db.aggregates), the year
     summaries still whole (a student's years are a few hundred rows, and their fresh
-    `refreshed_at` is what tells the dashboards' cache that data changed).
+    `refreshed_at` is what tells the dashboards' cache that data changed). `schools` says
+    only rows of these schools changed (db.aggregates.refresh_aggregates).
     Flushes but does not commit: the caller's transaction decides.
     """
     if dates is not None:
@@ -79,7 +81,7 @@ def refresh_summaries(
             session.execute(insert(StudentYearSummary), rows)
         written += len(rows)
     if aggregates:
-        refresh_aggregates(session, students, policy, dates=dates)
+        refresh_aggregates(session, students, policy, dates=dates, schools=schools)
         from db.week_before import refresh_week_before  # it reads the summaries just written
 
         refresh_week_before(session, policy, students)

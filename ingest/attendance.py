@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
+from db.integrity import known_students
 from db.loaders import ensure_schools, student_grades
 from db.merge import ATTENDANCE, MergeCounts, merge, tune_for_bulk
 from db.policy import load_policy
@@ -26,7 +27,6 @@ from db.stage_attendance import (
     school_ids,
     stage_stats,
     student_schools,
-    written_by,
 )
 from db.staging import ColumnGroup, StageRows, analyze
 from ingest import fields, periods
@@ -168,7 +168,7 @@ class CanonicalAttendance:
         import_id = self.ctx.import_id
         tune_for_bulk(session)
         analyze(session, ATTENDANCE.stage)
-        unknown = sorted(staged.students - set(student_schools(session)))
+        unknown = sorted(staged.students - known_students(session, staged.students))
         problems, created = self._create_students(session, unknown) if unknown else ([], [])
         fill_schools(session, import_id, self.ctx.settings.periods_per_day)
         data = ATTENDANCE.data
@@ -225,11 +225,8 @@ def loaded_days(
     created: list[str],
 ) -> Merged:
     """The outcome of an attendance merge: counts, the students it changed, what it loaded."""
-    changed: set[str] = set(created)
-    codes: set[str] = set()
-    if counts.inserted or counts.updated:
-        written, codes = written_by(session, import_id)
-        changed |= written
+    changed = set(created) | counts.students
+    codes = {code for code, school in school_ids(session).items() if school in counts.schools}
     return Merged(
         inserted=counts.inserted,
         updated=counts.updated,

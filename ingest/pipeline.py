@@ -25,7 +25,7 @@ from attendly.logs import logged_import
 from attendly.services import publish
 from attendly.settings import Settings
 from db.models import Import
-from db.stage_attendance import school_ids
+from db.stage_attendance import school_ids, touched_schools
 from db.staging import clear_stage
 from db.summaries import refresh_summaries
 from ingest import calendar, codes, detect, iready, roster
@@ -209,7 +209,8 @@ def _process(
     kind = KINDS[record.kind]
     if isinstance(kind, Kind):
         loaded = process_whole(session, kind, path, ctx, options.strict, result, errors)
-        _refresh(session, kind.refreshes_summaries, loaded.changed_students, ctx)
+        if kind.refreshes_summaries and loaded.changed_students:
+            refresh_summaries(session, loaded.changed_students, ctx.settings)
         complete(session, result, errors, result.records_processed)
         event = EVENT_KINDS.get(record.kind, "import")
         changed = loaded.inserted + loaded.updated > 0
@@ -266,8 +267,10 @@ def _merged_result(
 
 
 def _refresh(session: Session, refreshes: bool, students: set[str], ctx: ImportContext) -> None:
+    """The changed students' summaries, and the day totals of the schools their rows are in."""
     if refreshes and students:
-        refresh_summaries(session, students, ctx.settings)
+        schools = touched_schools(session, ctx.import_id, sorted(students))
+        refresh_summaries(session, students, ctx.settings, schools=schools)
 
 
 def _announce(changes: Changes) -> None:

@@ -17,6 +17,7 @@ from db.correction_rollback import pending_corrections, reapply_corrections
 from db.import_tables import STAGE_TABLES
 from db.imports import forget_problems
 from db.loaders import student_grades
+from db.merge import serialize_merges
 from db.models import Import, utcnow
 from db.rollback import dependent_data, drop_schools, existing, later_overwriters, undo
 from db.staging import clear_stage, staged_count
@@ -119,9 +120,16 @@ def rollback_import(
     record = session.get(Import, import_id)
     if record is None:
         raise NotFound(f"no import with id {import_id}")
-    _refuse_unless_possible(session, record)
-    with exclusive(Path(record.stored_path or "")):  # not while a live process runs it
-        return _roll_back(session, record, settings, username)
+    # Held to the commit: no merge writes rows of the students or schools this rollback
+    # checks and then deletes (PostgreSQL's attendance rows have no foreign key to stop it).
+    serialize_merges(session)
+    try:
+        _refuse_unless_possible(session, record)
+        with exclusive(Path(record.stored_path or "")):  # not while a live process runs it
+            return _roll_back(session, record, settings, username)
+    except BaseException:
+        session.rollback()  # ends the wait of the merges queued behind this rollback
+        raise
 
 
 def _roll_back(

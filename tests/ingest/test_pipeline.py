@@ -188,7 +188,7 @@ def test_missing_column_is_named(run: Runner, write_csv: Writer) -> None:
 def test_system_error_fails_the_import_and_rolls_back(
     session: Session, run: Runner, write_csv: Writer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(*args: object) -> int:
+    def broken(*args: object, **kwargs: object) -> int:
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(ingest.pipeline, "refresh_summaries", broken)

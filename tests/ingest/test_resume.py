@@ -177,7 +177,7 @@ def test_resume_after_a_failed_merge(
     expected, expected_outcome = snapshot(session), outcome(session, first.import_id)
     clean(session.get_bind())  # type: ignore[arg-type]
 
-    def broken(*args: object) -> int:
+    def broken(*args: object, **kwargs: object) -> int:
         raise RuntimeError("database went away")
 
     with monkeypatch.context() as patch:
@@ -208,7 +208,7 @@ def test_resume_reads_again_when_the_stage_was_lost(
     expected = snapshot(session)
     clean(session.get_bind())  # type: ignore[arg-type]
     with monkeypatch.context() as patch:
-        patch.setattr(ingest.pipeline, "refresh_summaries", lambda *a: 1 / 0)
+        patch.setattr(ingest.pipeline, "refresh_summaries", lambda *a, **kw: 1 / 0)
         failed = run_import(
             session, "attendance", path, settings=settings, today=TODAY, chunk_rows=CHUNK
         )

@@ -141,7 +141,7 @@ def test_a_failed_import_is_abandoned(
 ) -> None:
     import ingest.pipeline
 
-    monkeypatch.setattr(ingest.pipeline, "refresh_summaries", lambda *args: 1 / 0)
+    monkeypatch.setattr(ingest.pipeline, "refresh_summaries", lambda *args, **kw: 1 / 0)
     failed = run("attendance", write_csv(FIRST))
     assert failed.status == "failed"
     assert session.scalar(select(attendance_stage.c.import_id).limit(1)) == failed.import_id

@@ -171,6 +171,15 @@ def replace_in(files: dict[str, bytes], table: str, old: bytes, new: bytes, *, s
         reseal(files, table)
 
 
+def set_in_first_row(files: dict[str, bytes], table: str, column: int, value: object) -> None:
+    name = f"tables/{table}.jsonl"
+    first, rest = files[name].split(b"\n", 1)
+    row = json.loads(first)
+    row[column] = value
+    files[name] = json.dumps(row).encode() + b"\n" + rest
+    reseal(files, table)
+
+
 def duplicate_first_row(files: dict[str, bytes], table: str) -> None:
     name = f"tables/{table}.jsonl"
     files[name] += files[name].split(b"\n")[0] + b"\n"
@@ -208,6 +217,11 @@ DAMAGE: dict[str, tuple[Callable[[dict[str, bytes]], None], str]] = {
         lambda f: replace_in(f, "attendance_records", b'"2025-09-03"', b'"2025-02-30"', seal=True),
         "table attendance_records, line 2, column date: '2025-02-30' is not a date",
     ),
+    "unknown student": (  # PostgreSQL holds no foreign key here (migration 0810)
+        lambda f: set_in_first_row(f, "attendance_records", 1, "NO-SUCH-STUDENT"),
+        "table attendance_records: 1 rows name a student_id that table students does not hold "
+        "(the first: 'NO-SUCH-STUDENT')",
+    ),
     "refused by the database": (
         lambda f: duplicate_first_row(f, "users"),
         "table users, lines 1-3: the database refused the rows",
@@ -234,7 +248,11 @@ def database_url(env: dict[str, str]) -> str:
 @pytest.mark.parametrize(
     ("damage", "backend"),
     [(name, "sqlite") for name in DAMAGE]
-    + [("bad checksum", "postgresql"), ("refused by the database", "postgresql")],
+    + [
+        ("bad checksum", "postgresql"),
+        ("refused by the database", "postgresql"),
+        ("unknown student", "postgresql"),
+    ],
 )
 def test_damaged_archive_is_rejected_and_the_target_untouched(
     source: BuiltSchool, tmp_path: Path, damage: str, backend: str
