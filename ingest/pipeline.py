@@ -26,7 +26,7 @@ from attendly.services import publish
 from attendly.settings import Settings
 from db.models import Import
 from db.stage_attendance import school_ids, touched_schools
-from db.staging import clear_stage
+from db.staging import clear_stage, vacuum_stages
 from db.summaries import refresh_summaries
 from ingest import calendar, codes, detect, iready, roster
 from ingest.checks import ImportContext
@@ -153,6 +153,7 @@ def execute_import(
         _announce(changes)
         if record.kind in AFTER_IMPORT:
             AFTER_IMPORT[record.kind](session, ctx)
+    _reclaim_stage(session)
     return result
 
 
@@ -271,6 +272,19 @@ def _refresh(session: Session, refreshes: bool, students: set[str], ctx: ImportC
     if refreshes and students:
         schools = touched_schools(session, ctx.import_id, sorted(students))
         refresh_summaries(session, students, ctx.settings, schools=schools)
+
+
+def _reclaim_stage(session: Session) -> None:
+    """Vacuum the stage tables when deleted rows pile up (db.staging.vacuum_stages). The import
+    is committed: a failure here only logs."""
+    try:
+        vacuumed = vacuum_stages(session)
+    except Exception:  # housekeeping after the import's outcome is stored
+        logger.exception("could not vacuum the stage tables")
+        session.rollback()
+        return
+    if vacuumed:
+        logger.info("vacuumed %s", ", ".join(vacuumed))
 
 
 def _announce(changes: Changes) -> None:

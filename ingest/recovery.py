@@ -122,8 +122,8 @@ def rollback_import(
         raise NotFound(f"no import with id {import_id}")
     # Held to the commit: no merge writes rows of the students or schools this rollback
     # checks and then deletes (PostgreSQL's attendance rows have no foreign key to stop it).
-    serialize_merges(session)
     try:
+        serialize_merges(session)
         _refuse_unless_possible(session, record)
         with exclusive(Path(record.stored_path or "")):  # not while a live process runs it
             return _roll_back(session, record, settings, username)

@@ -77,3 +77,39 @@ def test_a_new_years_partition_is_committed_before_the_merge_takes_its_lock(
     ).scalars()
     assert "ShareRowExclusiveLock" not in set(held)
     session.rollback()
+
+
+def test_rows_deleted_from_a_shared_stage_are_vacuumed(engine: Engine) -> None:
+    """Two workers: each import clears its rows by DELETE (the other is staging), and the
+    stage's deleted rows are vacuumed once they pile up, not read by every later import."""
+    from db.staging import DEAD_ROWS, vacuum_stages
+
+    if engine.dialect.name != "postgresql":
+        pytest.skip("a PostgreSQL table's dead rows")
+    # One connection throughout: a backend's table statistics are its own until it flushes them.
+    with engine.connect() as connection, Session(bind=connection) as session:
+        session.execute(
+            text(
+                "INSERT INTO attendance_stage (import_id, row_number, state) "
+                "SELECT 1, n, 0 FROM generate_series(1, :rows) n"
+            ),
+            {"rows": DEAD_ROWS + 1000},
+        )
+        session.execute(insert(attendance_stage).values(**_staged(2)))  # another import's row
+        session.commit()
+        clear_stage(session, 1)
+        session.commit()
+
+        def dead() -> int:
+            session.execute(text("SELECT pg_stat_force_next_flush()"))
+            session.commit()
+            query = "SELECT n_dead_tup FROM pg_stat_user_tables WHERE relname = 'attendance_stage'"
+            return int(session.scalar(text(query)) or 0)
+
+        assert dead() > DEAD_ROWS
+        assert vacuum_stages(session) == ["attendance_stage"]
+        assert dead() == 0
+        assert session.execute(select(attendance_stage.c.import_id)).scalars().all() == [2]
+        assert vacuum_stages(session) == []  # nothing left to reclaim
+        clear_stage(session, 2)
+        session.commit()

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 import ingest.recovery
 from attendly.settings import Settings
 from db.import_tables import attendance_history, attendance_stage
+from db.merge import serialize_merges
 from db.models import AttendanceCode, AuditEntry, Import
 from ingest import rollback_import
 from ingest.recovery import RollbackRefused
@@ -149,3 +151,23 @@ def test_a_failed_import_is_abandoned(
     assert session.scalar(select(attendance_stage.c.import_id).limit(1)) is None
     record = session.get(Import, failed.import_id)
     assert record is not None and record.status == "rolled_back"
+
+
+def test_a_rollback_waits_for_a_running_merge(
+    engine: Engine, session: Session, settings: Settings, run: Runner, write_csv: Writer
+) -> None:
+    """PostgreSQL's attendance rows name their student with no foreign key (migration 0810):
+    a rollback deleting the students an import created must not run beside a merge that may
+    be writing their rows. It queues on the merges' lock."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer: nothing runs beside the rollback")
+    roster = run("roster", write_csv(ROSTER, name="roster.csv"))
+    with_roster = snapshot(session)
+    with Session(engine) as merging:
+        serialize_merges(merging)  # a merge in progress in another process
+        session.execute(text("SET LOCAL lock_timeout = '300ms'"))
+        with pytest.raises(OperationalError, match="lock timeout"):
+            back(session, settings, roster.import_id)
+        assert snapshot(session) == with_roster
+    back(session, settings, roster.import_id)  # the merge ended: the rollback goes through
+    assert session.get(Import, roster.import_id).status == "rolled_back"  # type: ignore[union-attr]
