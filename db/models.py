@@ -78,6 +78,8 @@ class AttendanceRecord(db.Model):  # type: ignore[name-defined]
     __table_args__ = (
         UniqueConstraint("student_id", "date"),
         Index("ix_attendance_records_year_date", "academic_year", "date"),
+        # One school's rows: the day totals an import of that school refreshes (db.aggregates).
+        Index("ix_attendance_records_school_date", "school_id", "date"),
         {"postgresql_partition_by": "RANGE (date)"},
     )
 

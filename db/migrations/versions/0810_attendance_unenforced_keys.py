@@ -1,4 +1,7 @@
-"""attendance keys checked by the merge: PostgreSQL drops attendance_records' foreign keys
+"""attendance keys checked by the merge, and an index of each school's rows
+
+PostgreSQL drops attendance_records' foreign keys;
+both databases index attendance_records by (school_id, date).
 
 Revision ID: 0810
 Revises: 0800
@@ -14,6 +17,9 @@ rollback's dependency checks read the keys from the models, which keep them) and
 for the comparison of models and schema.
 
 SQLite keeps the keys in its schema (it does not enforce them either way).
+
+The index: an import refreshes the day totals of the schools it touched (db.aggregates); without
+it each refresh read the whole year's partition, every school's rows, for one school's.
 """
 
 from alembic import op
@@ -31,7 +37,11 @@ def _name(column: str, referred: str) -> str:
     return f"fk_{PARENT}_{column}_{referred}"
 
 
+INDEX = "ix_attendance_records_school_date"
+
+
 def upgrade() -> None:
+    op.create_index(INDEX, PARENT, ["school_id", "date"])
     if op.get_bind().dialect.name != "postgresql":
         return
     for column, referred in FOREIGN_KEYS:
@@ -39,6 +49,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index(INDEX, table_name=PARENT)
     if op.get_bind().dialect.name != "postgresql":
         return
     for column, referred in FOREIGN_KEYS:
