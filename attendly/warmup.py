@@ -36,6 +36,7 @@ from attendly.live import FIGURE_KINDS
 from attendly.settings import Settings
 
 logger = logging.getLogger(__name__)
+SCHEMA_CURRENT = "attendly.warmup.schema_current"
 
 EXTENSION = "attendly.warmup"
 SUBJECTS = ("ELA", "MATH")  # the Attendance vs i-Ready page's subjects (charts.theme)
@@ -74,12 +75,21 @@ def warm_pages(server: Flask, run: Run) -> int:
     (the data changed again: what follows would be stale). Gives its session back at the end.
     """
     from attendly.extensions import db
+    from db.migrate import is_current
     from db.policy import load_policy
 
     with server.app_context():
         try:
             from db.reads import read_session
 
+            # A new database (`attendly demo` creates the tables after the app starts); once
+            # current, it stays so for this process.
+            if not server.extensions.get(SCHEMA_CURRENT):
+                if not is_current(db.engine):
+                    logger.info("page cache not warmed: the database is not initialised yet")
+                    run.ready()
+                    return 0
+                server.extensions[SCHEMA_CURRENT] = True
             session = read_session()  # what the dashboards read (the replica when current)
             policy = load_policy(session, server.config["ATTENDLY_SETTINGS"])
             steps = page_steps(session, policy, common_scopes(session, policy.grade_levels))

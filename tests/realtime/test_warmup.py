@@ -8,6 +8,7 @@ the numbers an uncached computation gives, and must never get in a request's way
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -207,6 +208,27 @@ def test_no_database_connection_is_held_after_a_warm_up(warm_app: Flask) -> None
     publish_and_wait(warm_app, EVENT)
     with warm_app.app_context():
         assert db.engine.pool.checkedout() == 0
+
+
+def test_a_database_not_initialised_yet_is_not_warmed_and_logs_no_error(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`attendly demo` starts the app (and its first warm-up) before it creates the tables."""
+    from attendly import create_app, realtime, warmup
+    from attendly.settings import Settings
+
+    caplog.set_level(logging.INFO, logger="attendly.warmup")
+    settings = Settings(instance_path=tmp_path, env="test", warm_cache=True)
+    app = create_app(settings, web=False)
+    realtime.init_app(app)
+    try:
+        warmer = warmup.init_app(app)
+        assert warmer is not None and warmer.wait_idle(30)
+        assert (warmer.runs, warmer.failures) == (1, 0)
+    finally:
+        stop(app)
+    assert "warm-up failed" not in caplog.text
+    assert "not initialised yet" in caplog.text
 
 
 def test_a_failing_warm_up_is_logged_and_requests_compute_as_before(
