@@ -134,6 +134,7 @@ def fresh_database(url: str, students: int) -> None:
     from sqlalchemy.engine import make_url
 
     from db.migrate import upgrade
+    from db.partitions import ensure_attendance_partitions
 
     parsed = make_url(url)
     if parsed.drivername.startswith("postgresql"):
@@ -147,6 +148,8 @@ def fresh_database(url: str, students: int) -> None:
     engine = create_engine(url)
     upgrade(engine)
     with engine.begin() as connection:
+        # The file's year: psql's baseline writes no partition of its own (db.partitions).
+        ensure_attendance_partitions(connection, ["2024-2025"])
         connection.execute(
             text("INSERT INTO schools (code, name, periods_per_day) VALUES ('001', '001', 7)")
         )

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 
 from sqlalchemy import (
@@ -53,6 +54,7 @@ from db.import_tables import (
 )
 from db.models import AttendanceCode, AttendanceRecord, SchoolCalendarDay, Student
 from db.partitions import ensure_attendance_partitions, years_between
+from db.planner import joined_without
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,8 @@ def merge(
     if target.dated:
         target = _within_staged_dates(session, target, live)
     differs = or_(false(), *(target.table.c[c].is_distinct_from(stage.c[c]) for c in compare))
-    classified = _classify(session, target, live, differs if compare else None)
+    with _by_key(session):
+        classified = _classify(session, target, live, differs if compare else None)
     new, changed = classified.inserted, classified.updated
     updated = 0
     if changed and target.history is not None:
@@ -137,8 +140,17 @@ def merge(
             .where(target.on(stage), live, differs)
             .values(**values, import_id=import_id)
         )
-    inserted = _insert_new(session, target, import_id, live, insert_columns) if new else 0
+    with _by_key(session):
+        inserted = _insert_new(session, target, import_id, live, insert_columns) if new else 0
     return replace(classified, inserted=inserted, updated=updated)
+
+
+def _by_key(session: Session) -> AbstractContextManager[None]:
+    """Join each staged row to its stored row through the target's key index. The target's
+    statistics lag behind a batch of imports: with two workers loading a district, PostgreSQL
+    hashed the whole year's partition instead and spilled it to disk (30 s to insert one
+    school's 300,000 rows into 7 million, against 5 s by key)."""
+    return joined_without(session, "hashjoin", "mergejoin")
 
 
 def prepare_partitions(session: Session, target: Target, import_id: int) -> None:
