@@ -1,7 +1,7 @@
 """Benchmark a district's nightly batch (`attendly import-batch`) on 1 and on 2 RQ workers.
 
     .venv/bin/python bench/bench_parallel_import.py [--schools 8] [--students-per-school 400]
-        [--days 60] [--rows 9000000] [--workers 1,2] [--keep]
+        [--days 60] [--rows 9000000] [--workers 1,2] [--keep] [--files DIR]
 
 Every school's roster and canonical attendance export come from the demo generator
 (`attendly.demo.generate_school`, seeded per school, ids prefixed with the school's code so
@@ -205,26 +205,32 @@ def main() -> None:
     )
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/12")
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
+    parser.add_argument(
+        "--files", type=Path, help="import this folder (a kept batch) instead of generating one"
+    )
     args = parser.parse_args()
     students = args.students_per_school
     if args.rows:
         students = max(1, round(args.rows / (args.schools * args.days)))
     work = Path(tempfile.mkdtemp(prefix="attendly_bench_parallel_"))
+    batch = args.files or work / "batch"
     try:
-        began = time.perf_counter()
-        counts = generate_district(work / "batch", args.schools, students, args.days)
-        print(
-            f"district: {args.schools} schools x {students} students x {args.days} days: "
-            f"{counts['roster']:,} roster rows, {counts['attendance']:,} attendance rows "
-            f"(generated in {time.perf_counter() - began:.1f} s)"
-        )
+        if args.files:
+            print(f"district: the files of {args.files}")
+        else:
+            began = time.perf_counter()
+            counts = generate_district(batch, args.schools, students, args.days)
+            print(
+                f"district: {args.schools} schools x {students} students x {args.days} days: "
+                f"{counts['roster']:,} roster rows, {counts['attendance']:,} attendance rows "
+                f"(generated in {time.perf_counter() - began:.1f} s)"
+            )
         runs = [
-            run_batch(work / "batch", int(n), args.url, args.redis, work)
-            for n in args.workers.split(",")
+            run_batch(batch, int(n), args.url, args.redis, work) for n in args.workers.split(",")
         ]
         print(report(runs))
     finally:
-        if args.keep:
+        if args.keep and not args.files:
             print(f"files kept in {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)

@@ -233,7 +233,9 @@ def _process_stream(
     loader = kind.open(session, source.headers, ctx)
     result.unknown_columns = loader.header_map.unknown
     run = Run(session, record, loader, source, ctx, options, errors)
+    began = time.perf_counter()
     run.stage_all()
+    staged = time.perf_counter()
     processed, failed = run.progress["processed"], run.progress["failed"]
     result.records_processed = processed
     if processed == 0:
@@ -244,7 +246,12 @@ def _process_stream(
     merged = run.merge()
     created = sorted(set(school_ids(session).values()) - schools)
     record.state = {**(record.state or {}), "schools_created": created}  # for a rollback
+    merged_at = time.perf_counter()
     _refresh(session, kind.refreshes_summaries, merged.changed_students, ctx)
+    logger.info(
+        "import %s: staged in %.1f s, merged in %.1f s, refreshed in %.1f s",
+        record.id, staged - began, merged_at - staged, time.perf_counter() - merged_at,
+    )  # fmt: skip
     clear_stage(session, record.id)
     errors.add(merged.problems)
     _merged_result(result, merged, processed, failed, run.progress["duplicates"])
