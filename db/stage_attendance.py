@@ -105,17 +105,20 @@ def _date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value))
 
 
+def overwritten_schools(session: Session, import_id: int) -> set[int]:
+    """The schools of the attendance rows an import overwrote, as they were before it."""
+    history = attendance_history
+    query = select(history.c.school_id).where(history.c.import_id == import_id).distinct()
+    return set(session.scalars(query))
+
+
 def touched_schools(session: Session, import_id: int, students: Sequence[str]) -> set[int]:
     """The schools whose day totals an import of these students' rows may have changed: the
     schools of their attendance rows now, and of the rows the import overwrote (a row's school
     can change). A roster import's grade changes move its students' rows between grade totals
     wherever those rows are; it overwrites no attendance row."""
-    record, history = AttendanceRecord, attendance_history
-    found = set(
-        session.scalars(
-            select(history.c.school_id).where(history.c.import_id == import_id).distinct()
-        )
-    )
+    record = AttendanceRecord
+    found = overwritten_schools(session, import_id)
     for chunk in chunks(list(students), ID_CHUNK):
         query = select(record.school_id).where(record.student_id.in_(chunk)).distinct()
         found.update(session.scalars(query))

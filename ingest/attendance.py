@@ -234,6 +234,7 @@ def loaded_days(
         problems=problems,
         failed=len({problem.row for problem in problems}),
         changed_students=changed,
+        schools=counts.schools,
         grades=student_grades(session, changed),
         school_code=next(iter(codes)) if len(codes) == 1 else None,
         students_created=created,

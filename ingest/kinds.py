@@ -86,6 +86,9 @@ class Merged:
     problems: list[ImportProblem] = field(default_factory=list)
     failed: int = 0  # file rows that failed at merge time
     changed_students: set[str] = field(default_factory=set)
+    # The schools of the rows it inserted or changed, when the kind's merge knows them
+    # (attendance); None: the refresh looks them up (db.stage_attendance.touched_schools).
+    schools: frozenset[int] | None = None
     grades: set[int] = field(default_factory=set)
     school_code: str | None = None
     students_created: list[str] = field(default_factory=list)

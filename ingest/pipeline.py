@@ -25,8 +25,9 @@ from attendly.logs import logged_import
 from attendly.services import publish
 from attendly.settings import Settings
 from db.models import Import
-from db.stage_attendance import school_ids, touched_schools
+from db.stage_attendance import overwritten_schools, school_ids, touched_schools
 from db.staging import clear_stage, vacuum_stages
+from db.statistics import analyze_changed
 from db.summaries import refresh_summaries
 from ingest import calendar, codes, detect, iready, roster
 from ingest.checks import ImportContext
@@ -153,7 +154,7 @@ def execute_import(
         _announce(changes)
         if record.kind in AFTER_IMPORT:
             AFTER_IMPORT[record.kind](session, ctx)
-    _reclaim_stage(session)
+    _housekeeping(session)
     return result
 
 
@@ -210,8 +211,7 @@ def _process(
     kind = KINDS[record.kind]
     if isinstance(kind, Kind):
         loaded = process_whole(session, kind, path, ctx, options.strict, result, errors)
-        if kind.refreshes_summaries and loaded.changed_students:
-            refresh_summaries(session, loaded.changed_students, ctx.settings)
+        _refresh(session, kind.refreshes_summaries, loaded.changed_students, None, ctx)
         complete(session, result, errors, result.records_processed)
         event = EVENT_KINDS.get(record.kind, "import")
         changed = loaded.inserted + loaded.updated > 0
@@ -247,7 +247,7 @@ def _process_stream(
     created = sorted(set(school_ids(session).values()) - schools)
     record.state = {**(record.state or {}), "schools_created": created}  # for a rollback
     merged_at = time.perf_counter()
-    _refresh(session, kind.refreshes_summaries, merged.changed_students, ctx)
+    _refresh(session, kind.refreshes_summaries, merged.changed_students, merged.schools, ctx)
     logger.info(
         "import %s: staged in %.1f s, merged in %.1f s, refreshed in %.1f s",
         record.id, staged - began, merged_at - staged, time.perf_counter() - merged_at,
@@ -274,24 +274,39 @@ def _merged_result(
     result.extra = merged.summary
 
 
-def _refresh(session: Session, refreshes: bool, students: set[str], ctx: ImportContext) -> None:
-    """The changed students' summaries, and the day totals of the schools their rows are in."""
-    if refreshes and students:
+def _refresh(
+    session: Session,
+    refreshes: bool,
+    students: set[str],
+    written: frozenset[int] | None,
+    ctx: ImportContext,
+) -> None:
+    """The changed students' summaries, and the day totals of the schools their rows are in:
+    the schools of the rows the merge wrote (`written`; None when it does not know them) and
+    of the rows it overwrote."""
+    if not (refreshes and students):
+        return
+    if written is None:
         schools = touched_schools(session, ctx.import_id, sorted(students))
-        refresh_summaries(session, students, ctx.settings, schools=schools)
+    else:
+        schools = set(written) | overwritten_schools(session, ctx.import_id)
+    refresh_summaries(session, students, ctx.settings, schools=schools)
 
 
-def _reclaim_stage(session: Session) -> None:
-    """Vacuum the stage tables when deleted rows pile up (db.staging.vacuum_stages). The import
-    is committed: a failure here only logs."""
+def _housekeeping(session: Session) -> None:
+    """Vacuum the stage tables when deleted rows pile up (db.staging.vacuum_stages), and
+    analyze the tables imports changed by more than a tenth (db.statistics), so that the next
+    import and the dashboards plan on what is stored now. The import is committed: a failure
+    here only logs."""
     try:
         vacuumed = vacuum_stages(session)
+        analyzed = analyze_changed(session)
     except Exception:  # housekeeping after the import's outcome is stored
-        logger.exception("could not vacuum the stage tables")
+        logger.exception("could not vacuum or analyze after the import")
         session.rollback()
         return
-    if vacuumed:
-        logger.info("vacuumed %s", ", ".join(vacuumed))
+    if vacuumed or analyzed:
+        logger.info("vacuumed %s; analyzed %s", ", ".join(vacuumed), ", ".join(analyzed))
 
 
 def _announce(changes: Changes) -> None:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from db.merge import prepare_partitions, serialize_merges
 from db.models import Import
 from db.staging import Batch, StageRows, render, send, staged_keys, staged_live, supersede
+from db.statistics import analyze_changed
 from ingest.checks import ImportContext, RowProblems, resolve_duplicates
 from ingest.chunks import RawChunk, iter_chunks
 from ingest.headers import columns_of
@@ -229,7 +230,10 @@ class Run:
         return drop, len(replaced)
 
     def merge(self) -> Merged:
-        """Merge the staged file (the caller commits: all of it lands, or none)."""
+        """Merge the staged file (the caller commits: all of it lands, or none). Commits the
+        staging's last writes first, and brings the planner's statistics up to date outside
+        the merge lock (db.statistics)."""
+        analyze_changed(self.session)
         prepare_partitions(self.session, self.loader.target, self.import_id)
         self.record.phase = "merging"
         self.session.flush()
