@@ -221,7 +221,7 @@ DEAD_ROWS = 100_000
 
 def vacuum_stages(session: Session) -> list[str]:
     """VACUUM the stage tables holding many deleted rows (PostgreSQL; call between
-    transactions); returns the tables vacuumed.
+    transactions); returns the tables found holding them (one a merge holds is skipped).
 
     An import clears its staged rows by DELETE when another import is staging beside it
     (clear_stage), which in a nightly batch on two workers is nearly always. Autovacuum never

@@ -31,13 +31,11 @@ depends_on = None
 
 PARENT = "attendance_records"
 FOREIGN_KEYS = (("student_id", "students"), ("school_id", "schools"), ("import_id", "imports"))
+INDEX = "ix_attendance_records_school_date"
 
 
 def _name(column: str, referred: str) -> str:
     return f"fk_{PARENT}_{column}_{referred}"
-
-
-INDEX = "ix_attendance_records_school_date"
 
 
 def upgrade() -> None:
