@@ -249,8 +249,9 @@ def _process_stream(
     merged_at = time.perf_counter()
     _refresh(session, kind.refreshes_summaries, merged.changed_students, merged.schools, ctx)
     logger.info(
-        "import %s: staged in %.1f s, merged in %.1f s, refreshed in %.1f s",
-        record.id, staged - began, merged_at - staged, time.perf_counter() - merged_at,
+        "import %s: staged in %.1f s, merged in %.1f s (after %.1f s queued), refreshed in %.1f s",
+        record.id, staged - began, merged_at - staged - run.waited, run.waited,
+        time.perf_counter() - merged_at,
     )  # fmt: skip
     clear_stage(session, record.id)
     errors.add(merged.problems)

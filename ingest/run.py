@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -65,6 +66,7 @@ class Run:
     ) -> None:
         self.session, self.record, self.loader = session, record, loader
         self.source, self.ctx, self.options, self.errors = source, ctx, options, errors
+        self.waited = 0.0  # seconds the merge queued behind other imports' merges
         state = dict(record.state or {})
         self.staged = Staged.from_state(state.pop("staged", {}))
         self.progress: Progress = {
@@ -237,7 +239,9 @@ class Run:
         prepare_partitions(self.session, self.loader.target, self.import_id)
         self.record.phase = "merging"
         self.session.flush()
+        waiting = time.perf_counter()
         serialize_merges(self.session)
+        self.waited = time.perf_counter() - waiting
         return self.loader.merge(self.session, self.staged)
 
 
