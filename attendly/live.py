@@ -121,9 +121,13 @@ def touches_kinds(event: Any, kinds: Iterable[str] | None) -> bool:
     return bool(set(named.split(",")) & set(kinds))
 
 
-def touches_student(event: Any, student_id: Any) -> bool:
-    """True when `event` may change the figures of the one student `student_id`."""
+def touches_student(event: Any, student_id: Any, school: str | None = None) -> bool:
+    """True when `event` may change the figures of the one student `student_id`, whose school
+    is `school` (None: not known). An event naming no students (a large or merged change)
+    still leaves the student alone when it names schools and not the student's."""
     if not isinstance(event, Mapping):
+        return False
+    if school is not None and not touches_schools(event, [school]):
         return False
     named = event.get("student_ids")
     if _everyone(event) or not named:

@@ -10,9 +10,11 @@ import dash
 from dash import Input, Output, State, ctx
 from dash.exceptions import MissingCallbackContextException, PreventUpdate
 from flask_login import current_user
+from sqlalchemy import select
 
 from attendly import ids, live
-from callbacks.common import grade_scope, normalise_grade, normalise_school, school_scope
+from callbacks.common import grade_scope, normalise_grade, normalise_school, reads, school_scope
+from db.models import School, Student
 
 
 @dash.callback(
@@ -71,8 +73,17 @@ def unaffected(
 
 
 def unaffected_student(event: Any, student_id: Any, kinds: Iterable[str] | None = None) -> bool:
-    """True when a live event fired this run and does not concern the student shown (or is
-    of none of `kinds`)."""
+    """True when a live event fired this run and does not concern the student shown: names
+    other students, or other schools than the student's, or is of none of `kinds`."""
     if not fired_by_event():
         return False
-    return not (live.touches_kinds(event, kinds) and live.touches_student(event, student_id))
+    if not live.touches_kinds(event, kinds):
+        return True
+    return not live.touches_student(event, student_id, school_code(student_id))
+
+
+def school_code(student_id: Any) -> str | None:
+    """The code of the student's school (None for an unknown student). Only steers a redraw:
+    what is then shown is read within the user's scope."""
+    query = select(School.code).join(Student, Student.school_id == School.id)
+    return reads().scalar(query.where(Student.id == str(student_id or "")))

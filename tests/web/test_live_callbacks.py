@@ -134,6 +134,18 @@ def test_touches_student_and_kinds() -> None:
     assert touches_kinds({"kind": "intervention,iready"}, ["iready"])
 
 
+def test_an_event_naming_no_students_touches_a_student_of_its_schools_only() -> None:
+    south = event([6], [], school=SOUTH)
+    assert not touches_student(south, "601", NORTH)
+    assert touches_student(south, "601", SOUTH)
+    assert touches_student(south, "601")  # the student's school unknown: it may
+    merged = merge([south, event([7], [], 5, school=NORTH)], 5, False)
+    assert merged["schools"] == [NORTH, SOUTH] and touches_student(merged, "601", NORTH)
+    assert not touches_student(merged, "601", "003")
+    assert touches_student(event([], [], kind="import", school=None), "601", NORTH)  # codes
+    assert not touches_student(event([6], ["602"], school=NORTH), "601", NORTH)
+
+
 def test_what_a_browser_makes_up_is_never_relevant_by_mistake() -> None:
     for made_up in (None, "x", 5, []):
         assert not touches_grades(made_up, [6])
@@ -313,6 +325,17 @@ def test_student_detail_redraws_only_for_its_student(web_app: Flask) -> None:
     assert "Perfect" in body and "Paula" in body
     intervention = {ids.Student.ID: "601", ids.Live.EVENT: event([6], ["601"], kind="intervention")}
     assert post(client, refresh_payload(dep, intervention)) == 204  # no figure changed
+
+
+def test_student_detail_ignores_a_large_change_of_another_school(web_app: Flask) -> None:
+    """An event naming no students (an import of many, or several merged) redraws a student
+    of its schools only."""
+    client = signed_in(web_app, "admin")
+    dep = callback(client, ids.Student.HEADER)
+    south = {ids.Student.ID: "601", ids.Live.EVENT: event([6], [], school=SOUTH)}
+    assert post(client, refresh_payload(dep, south)) == 204
+    north = {ids.Student.ID: "601", ids.Live.EVENT: event([6], [], school=NORTH)}
+    assert post(client, refresh_payload(dep, north)) == 200
 
 
 def test_the_student_timeline_redraws_for_its_students_interventions_only(web_app: Flask) -> None:
