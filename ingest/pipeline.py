@@ -306,8 +306,10 @@ def _housekeeping(session: Session) -> None:
         logger.exception("could not vacuum or analyze after the import")
         session.rollback()
         return
-    if vacuumed or analyzed:
-        logger.info("vacuumed %s; analyzed %s", ", ".join(vacuumed), ", ".join(analyzed))
+    if vacuumed:
+        logger.info("vacuumed %s", ", ".join(vacuumed))
+    if analyzed:
+        logger.info("analyzed %s", ", ".join(analyzed))
 
 
 def _announce(changes: Changes) -> None:
