@@ -17,7 +17,7 @@ from db import queries
 from db.dashboard import Scope, data_version, scope_frames
 from db.growth import growth_frame
 from db.growth_models import IReadyGrowth
-from db.models import School, Student, StudentYearSummary
+from db.models import Student, StudentYearSummary
 from db.reads import code_point_order, read_frame
 
 POINT_COLUMNS = (
@@ -103,7 +103,6 @@ def joined_points(session: Session, scope: Scope, subject: str) -> pd.DataFrame:
             growth.stretch_hundredths,
         )
         .join(Student, Student.id == summary.student_id)
-        .join(School, School.id == Student.school_id)
         .join(
             growth,
             (growth.student_id == summary.student_id)
