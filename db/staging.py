@@ -15,13 +15,14 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, Table, delete, exists, func, select, text, tuple_, update
+from sqlalchemy import Table, delete, exists, func, select, text, tuple_, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from db.import_tables import STAGE_TABLES, StageState
 from db.loaders import ensure_schools
 from db.models import School
+from db.statistics import maintain
 
 
 @dataclass(frozen=True)
@@ -229,8 +230,7 @@ def vacuum_stages(session: Session) -> list[str]:
     30 schools the attendance stage held 6.1 million deleted rows, which every read of the
     stage went through, and each import took longer than the last (16 s, then 73 s). VACUUM
     takes no lock that staging or merging waits for, and skips a table it would wait for."""
-    bind = session.get_bind()
-    if bind.dialect.name != "postgresql":
+    if session.get_bind().dialect.name != "postgresql":
         return []
     names = [table.name for table in STAGE_TABLES]
     dead = session.scalars(
@@ -240,14 +240,9 @@ def vacuum_stages(session: Session) -> list[str]:
         ),
         {"names": names, "dead": DEAD_ROWS},
     ).all()
-    session.commit()
-    if dead:
-        engine = bind if isinstance(bind, Engine) else bind.engine
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            for name in dead:
-                # Not waiting for a merge's ANALYZE of the table (held to its commit): the
-                # import that comes next reclaims what this one skipped.
-                connection.execute(text(f"VACUUM (SKIP_LOCKED) {name}"))
+    # Not waiting for a merge's ANALYZE of the table (held to its commit): the import that
+    # comes next reclaims what this one skipped.
+    maintain(session, "VACUUM (SKIP_LOCKED)", dead)
     return list(dead)
 
 

@@ -13,6 +13,8 @@ more than autovacuum's tenth since they were last analyzed: one catalog query wh
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -51,11 +53,19 @@ def analyze_changed(session: Session) -> list[str]:
     if session.get_bind().dialect.name != "postgresql":
         return []
     stale = stale_tables(session)
-    session.commit()
-    if stale:
-        bind = session.get_bind()
-        engine = bind if isinstance(bind, Engine) else bind.engine
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            for name in stale:
-                connection.execute(text(f"ANALYZE (SKIP_LOCKED) {name}"))
+    maintain(session, "ANALYZE (SKIP_LOCKED)", stale)
     return stale
+
+
+def maintain(session: Session, command: str, tables: Sequence[str]) -> None:
+    """Commit `session`, then run `command` (VACUUM or ANALYZE with its options) on each of
+    `tables` on a connection of its own in autocommit: outside every transaction, so that
+    it holds no lock of the import's and VACUUM may run at all (PostgreSQL)."""
+    session.commit()
+    if not tables:
+        return
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        for name in tables:
+            connection.execute(text(f"{command} {name}"))
