@@ -15,7 +15,7 @@ what makes a set-based update deterministic.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 
@@ -130,7 +130,7 @@ def merge(
     differs = or_(false(), *(target.table.c[c].is_distinct_from(stage.c[c]) for c in compare))
     with _by_key(session):
         classified = _classify(session, target, live, differs if compare else None)
-    new, changed = classified.inserted, classified.updated
+    new, changed = classified.counts.inserted, classified.counts.updated
     updated = 0
     if changed and target.history is not None:
         updated = _keep_history(session, target, import_id, and_(live, differs))
@@ -141,8 +141,12 @@ def merge(
             .values(**values, import_id=import_id)
         )
     with _by_key(session):
-        inserted = _insert_new(session, target, import_id, live, insert_columns) if new else 0
-    return replace(classified, inserted=inserted, updated=updated)
+        inserted = (
+            _insert_new(session, target, import_id, live, insert_columns, classified.all_new)
+            if new
+            else 0
+        )
+    return replace(classified.counts, inserted=inserted, updated=updated)
 
 
 def _by_key(session: Session) -> AbstractContextManager[None]:
@@ -199,26 +203,34 @@ def _classify(
     target: Target,
     live: ColumnElement[bool],
     differs: ColumnElement[bool] | None,
-) -> MergeCounts:
+) -> Classified:
     """New rows and changed rows among the live staged rows (as inserted and updated), and
     for a target keyed by student, the students and schools of those rows."""
     table, stage = target.table, target.stage
     missing = table.c[target.key[0]].is_(None)
-    counted = [func.count(case((missing, 1)))]
+    counted = [func.count(), func.count(case((missing, 1)))]
     if differs is not None:
         counted.append(func.count(case((and_(~missing, differs), 1))))
     by = [stage.c[name] for name in ("student_id", "school_id") if "student_id" in target.key]
     query = select(*by, *counted).select_from(stage.outerjoin(table, target.on(stage)))
     rows = session.execute(query.where(live).group_by(*by)).all()
-    new = changed = 0
+    live_rows = new = changed = 0
     students, schools = set(), set()
     for row in rows:
-        found = row[len(by) :]
-        new, changed = new + int(found[0]), changed + (int(found[1]) if differs is not None else 0)
-        if by and (found[0] or (differs is not None and found[1])):
+        found = [int(count) for count in row[len(by) :]]
+        live_rows, new = live_rows + found[0], new + found[1]
+        changed += found[2] if differs is not None else 0
+        if by and (found[1] or (differs is not None and found[2])):
             students.add(row[0])
             schools.add(row[1])
-    return MergeCounts(new, changed, frozenset(students), frozenset(schools))
+    counts = MergeCounts(new, changed, frozenset(students), frozenset(schools))
+    return Classified(counts, all_new=live_rows == new)
+
+
+@dataclass(frozen=True)
+class Classified:
+    counts: MergeCounts
+    all_new: bool  # no live staged row is stored yet (a new school year, a new school)
 
 
 def _keep_history(
@@ -243,13 +255,17 @@ def _insert_new(
     import_id: int,
     live: ColumnElement[bool],
     insert_columns: Sequence[str],
+    all_new: bool,
 ) -> int:
+    """Insert the staged rows not stored yet. When the count found none of them stored (a new
+    year's or a new school's file), the merge's lock keeps it so, and the insert does not look
+    every key up a second time."""
     stage = target.stage
-    stored = exists(select(literal(1)).select_from(target.table).where(target.on(stage)))
     names = [*target.key, *insert_columns]
-    query = select(*(stage.c[name] for name in names), literal(import_id, Integer)).where(
-        live, ~stored
-    )
+    query = select(*(stage.c[name] for name in names), literal(import_id, Integer)).where(live)
+    if not all_new:
+        stored = exists(select(literal(1)).select_from(target.table).where(target.on(stage)))
+        query = query.where(~stored)
     statement = insert(target.table).from_select([*names, "import_id"], query)
     return _rowcount(session, statement)
 
@@ -260,12 +276,32 @@ def _rowcount(session: Session, statement: Executable) -> int:
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-def serialize_merges(session: Session) -> None:
-    """One merge at a time (PostgreSQL; SQLite has one writer anyway): a merge reads the rows
-    it overwrites into its history, which a concurrent merge of the same rows would falsify.
-    Held until the transaction ends."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(4254330657)"))  # "ATTENDLY" merges
+MERGES = 4254330657  # "ATTENDLY" merges: the district's advisory lock
+SCHOOL_MERGES = 425433  # the key space of one school's merges (two-key form: space, school id)
+
+
+def serialize_merges(session: Session, schools: Collection[int] | None = None) -> None:
+    """Keep merges that could write the same rows apart (PostgreSQL; SQLite has one writer
+    anyway), until the transaction ends: a merge reads the rows it overwrites into its
+    history, which a concurrent merge of the same rows would falsify.
+
+    Without `schools`, the merge has the district to itself. With them, the caller says its
+    merge writes only rows of students whose school is among `schools`: it shares the
+    district's lock with other such merges and takes each of these schools' own, in order
+    (so two of them never wait on each other in a circle). Two schools' nightly files then
+    merge side by side, while a roster, a rollback or any other merge still waits for all.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    if schools is None:
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MERGES})
+        return
+    session.execute(text("SELECT pg_advisory_xact_lock_shared(:key)"), {"key": MERGES})
+    for school in sorted(schools):
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:space, :school)"),
+            {"space": SCHOOL_MERGES, "school": school},
+        )
 
 
 def tune_for_bulk(session: Session) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import and_, delete, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from db.import_tables import StageState, attendance_history, attendance_stage
@@ -103,6 +103,28 @@ def _date(value: Any) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(str(value))
+
+
+def merge_schools(session: Session, import_id: int, students: Iterable[str]) -> set[int] | None:
+    """The schools an attendance merge of these staged students writes rows of: the schools
+    its rows name and the schools the students belong to (a student's rows in another
+    school's file come under the student's school too). None when the merge would create a
+    student or a school: that is the district's business (db.merge.serialize_merges)."""
+    named = set(session.scalars(select(STAGE.c.school_id).where(_live(import_id)).distinct()))
+    if None in named:
+        new_school = (
+            _live(import_id) & STAGE.c.school_id.is_(None) & STAGE.c.school_code.is_not(None)
+        )
+        if session.scalar(select(exists().where(new_school))):
+            return None
+        named.discard(None)
+    homes = student_schools(session)
+    schools = set(named)
+    for student in students:
+        if student not in homes:
+            return None
+        schools.add(homes[student])
+    return schools
 
 
 def overwritten_schools(session: Session, import_id: int) -> set[int]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import text
+from sqlalchemy import Table, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -57,15 +57,32 @@ def analyze_changed(session: Session) -> list[str]:
     return stale
 
 
-def maintain(session: Session, command: str, tables: Sequence[str]) -> None:
+def analyze_stage(session: Session, table: Table) -> None:
+    """ANALYZE a freshly filled stage table between transactions (commits `session`), from a
+    small sample: plenty to plan its joins. Inside a merge's transaction the table's lock
+    would be held to its end, and two schools' merges side by side would queue on it."""
+    if session.get_bind().dialect.name == "postgresql":
+        maintain(session, "ANALYZE", [table.name], statistics_target=10)
+
+
+def maintain(
+    session: Session, command: str, tables: Sequence[str], *, statistics_target: int = 0
+) -> None:
     """Commit `session`, then run `command` (VACUUM or ANALYZE with its options) on each of
     `tables` on a connection of its own in autocommit: outside every transaction, so that
-    it holds no lock of the import's and VACUUM may run at all (PostgreSQL)."""
+    it holds no lock of the import's and VACUUM may run at all (PostgreSQL). A
+    `statistics_target` replaces default_statistics_target meanwhile."""
     session.commit()
     if not tables:
         return
     bind = session.get_bind()
     engine = bind if isinstance(bind, Engine) else bind.engine
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        for name in tables:
-            connection.execute(text(f"{command} {name}"))
+        if statistics_target:
+            connection.execute(text(f"SET default_statistics_target = {int(statistics_target)}"))
+        try:
+            for name in tables:
+                connection.execute(text(f"{command} {name}"))
+        finally:
+            if statistics_target:
+                connection.execute(text("RESET default_statistics_target"))

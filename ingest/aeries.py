@@ -262,6 +262,9 @@ class AeriesAttendance:
         counts = school.map({ids[0]: ids[1] for ids in self.schools.values()}).fillna(0)
         return exception_digits(columns, problems, self.codes, counts.to_numpy(dtype=np.int64))
 
+    def merge_schools(self, session: Session, staged: Staged) -> set[int] | None:
+        return None  # it adds present days on the stage inside its merge; rare enough to wait
+
     def merge(self, session: Session, staged: Staged) -> Merged:
         del staged  # the present days it adds are counted from the stage itself
         import_id = self.ctx.import_id

@@ -24,11 +24,12 @@ from db.stage_attendance import (
     drop_students,
     fill_schools,
     latest_values,
+    merge_schools,
     school_ids,
     stage_stats,
     student_schools,
 )
-from db.staging import ColumnGroup, StageRows, analyze
+from db.staging import ColumnGroup, StageRows
 from ingest import fields, periods
 from ingest.checks import ImportContext, RowProblems
 from ingest.headers import Columns, ColumnSpec, HeaderMap, map_headers, missing_column
@@ -164,10 +165,13 @@ class CanonicalAttendance:
             )
         )
 
+    def merge_schools(self, session: Session, staged: Staged) -> set[int] | None:
+        return merge_schools(session, self.ctx.import_id, staged.students)
+
     def merge(self, session: Session, staged: Staged) -> Merged:
+        """Merge the staged rows (the stage was analyzed before: ingest.run.Run.merge)."""
         import_id = self.ctx.import_id
         tune_for_bulk(session)
-        analyze(session, ATTENDANCE.stage)
         unknown = sorted(staged.students - known_students(session, staged.students))
         problems, created = self._create_students(session, unknown) if unknown else ([], [])
         fill_schools(session, import_id, self.ctx.settings.periods_per_day)

@@ -60,6 +60,9 @@ class Calendar:
         keys = pd.DataFrame({"school_code": codes[ok], "date": days[ok]})
         return CheckedChunk(rows, keys, problems.problems, int(problems.failed.sum()))
 
+    def merge_schools(self, session: Session, staged: Staged) -> set[int] | None:
+        return None  # a calendar file is small: it merges with the district to itself
+
     def merge(self, session: Session, staged: Staged) -> Merged:
         import_id = self.ctx.import_id
         fill_school_ids(session, CALENDAR.stage, import_id, self.ctx.settings.periods_per_day)

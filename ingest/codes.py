@@ -132,6 +132,9 @@ class CodeTable:
         )
         return text.where(text != "", labels)
 
+    def merge_schools(self, session: Session, staged: Staged) -> set[int] | None:
+        return None  # the codes are the district's
+
     def merge(self, session: Session, staged: Staged) -> Merged:
         compare = (
             ["category", "description"] if self.header_map.has("description") else ["category"]

@@ -110,6 +110,11 @@ class Loader(Protocol):
 
     def check(self, columns: Columns) -> CheckedChunk: ...
 
+    def merge_schools(self, session: Session, staged: Staged) -> set[int] | None:
+        """The schools whose students' rows the merge writes, when it writes no others
+        (db.merge.serialize_merges); None when it is the district's business."""
+        ...
+
     def merge(self, session: Session, staged: Staged) -> Merged: ...
 
 

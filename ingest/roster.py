@@ -103,6 +103,9 @@ class Roster:
         groups.append(group("school_id", school))
         return StageRows((*header_groups(self.ctx.import_id, values.index), *groups))
 
+    def merge_schools(self, session: Session, staged: Staged) -> set[int] | None:
+        return None  # a roster moves students between schools: every school's merges wait
+
     def merge(self, session: Session, staged: Staged) -> Merged:
         import_id = self.ctx.import_id
         fill_school_ids(session, STUDENTS.stage, import_id, self.ctx.settings.periods_per_day)

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from db.merge import prepare_partitions, serialize_merges
 from db.models import Import
 from db.staging import Batch, StageRows, render, send, staged_keys, staged_live, supersede
-from db.statistics import analyze_changed
+from db.statistics import analyze_changed, analyze_stage
 from ingest.checks import ImportContext, RowProblems, resolve_duplicates
 from ingest.chunks import RawChunk, iter_chunks
 from ingest.headers import columns_of
@@ -234,15 +234,36 @@ class Run:
     def merge(self) -> Merged:
         """Merge the staged file (the caller commits: all of it lands, or none). Commits the
         staging's last writes first, and brings the planner's statistics up to date outside
-        the merge lock (db.statistics)."""
+        the merge lock (db.statistics). A merge confined to some schools' students runs beside
+        other schools' merges (db.merge.serialize_merges)."""
         analyze_changed(self.session)
+        analyze_stage(self.session, self.loader.target.stage)
         prepare_partitions(self.session, self.loader.target, self.import_id)
         self.record.phase = "merging"
         self.session.flush()
         waiting = time.perf_counter()
-        serialize_merges(self.session)
+        schools = self.loader.merge_schools(self.session, self.staged)
+        serialize_merges(self.session, schools)
+        if schools is not None:
+            self._still_within(schools)
         self.waited = time.perf_counter() - waiting
         return self.loader.merge(self.session, self.staged)
+
+    def _still_within(self, schools: set[int]) -> None:
+        """Look again under the lock: a roster or rollback merged while this merge queued may
+        have moved or removed a student. Moved: lock the new schools too. Removed: this merge
+        would create the student, which is the district's business: fail, to be retried."""
+        now = self.loader.merge_schools(self.session, self.staged)
+        if now is None:
+            raise MergeScopeChanged(
+                "a student of this file was removed while the import waited to merge; run it again"
+            )
+        if now - schools:
+            serialize_merges(self.session, now - schools)
+
+
+class MergeScopeChanged(RuntimeError):
+    """The students of a school-confined merge changed while it waited for its locks."""
 
 
 def _settle(pending: list[Future[None]]) -> None:
