@@ -204,7 +204,9 @@ def main() -> None:
         "--url", default="postgresql+psycopg://postgres@127.0.0.1:5432/attendly_bench_c"
     )
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/12")
-    parser.add_argument("--keep", action="store_true", help="keep the generated files")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the generated files and the workers' logs"
+    )
     parser.add_argument(
         "--files", type=Path, help="import this folder (a kept batch) instead of generating one"
     )
@@ -230,8 +232,8 @@ def main() -> None:
         ]
         print(report(runs))
     finally:
-        if args.keep and not args.files:
-            print(f"files kept in {work}")
+        if args.keep:
+            print(f"files and worker logs kept in {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
 
