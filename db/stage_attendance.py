@@ -112,19 +112,21 @@ def merge_schools(session: Session, import_id: int, students: Iterable[str]) -> 
     student or a school: that is the district's business (db.merge.serialize_merges)."""
     named = set(session.scalars(select(STAGE.c.school_id).where(_live(import_id)).distinct()))
     if None in named:
-        new_school = (
-            _live(import_id) & STAGE.c.school_id.is_(None) & STAGE.c.school_code.is_not(None)
-        )
-        if session.scalar(select(exists().where(new_school))):
+        first_seen = STAGE.c.school_id.is_(None) & STAGE.c.school_code.is_not(None)
+        if session.scalar(select(exists().where(_live(import_id) & first_seen))):
             return None
         named.discard(None)
-    homes = student_schools(session)
-    schools = set(named)
-    for student in students:
-        if student not in homes:
-            return None
-        schools.add(homes[student])
-    return schools
+    wanted = sorted(set(students))
+    homes: dict[str, int] = {}
+    for chunk in chunks(wanted, ID_CHUNK):
+        homes.update(
+            session.execute(
+                select(Student.id, Student.school_id).where(Student.id.in_(chunk))
+            ).all()
+        )
+    if len(homes) < len(wanted):
+        return None
+    return named | set(homes.values())
 
 
 def overwritten_schools(session: Session, import_id: int) -> set[int]:

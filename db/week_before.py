@@ -134,17 +134,19 @@ def _figures_before(
     from db import queries, week_change
     from db.dashboard import Scope
 
-    grades = None
+    grades = schools = None
     if touched is not None:
-        grades = _grades_of(session, touched)
+        # Read the grades and schools of these students only: one school's import touches a
+        # thirtieth of a district, whose other students' figures would be read for nothing.
+        grades, schools = _places_of(session, touched)
         if not grades:
             return []
-    figures = queries._stored_figures(session, year, grades)
+    figures = queries._stored_figures(session, year, grades, schools)
     if touched is not None:
         figures = figures[figures["student_id"].isin(set(touched))]
     if figures.empty:
         return []
-    scope = Scope(year, as_of, grades)
+    scope = Scope(year, as_of, grades, schools=schools)
     earlier = week_change.figures_before(session, policy, scope, figures, before)
     if earlier.empty:
         return []
@@ -169,15 +171,21 @@ def _from_raw_days(
     return list(figures[list(COLUMNS)].to_dict("records"))
 
 
-def _grades_of(session: Session, student_ids: Sequence[str]) -> tuple[int, ...]:
+def _places_of(
+    session: Session, student_ids: Sequence[str]
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The grades and the schools of these students (each sorted)."""
     from db.models import Student
 
-    grades: set[int] = set()
+    places: set[tuple[int, int]] = set()
     for start in range(0, len(student_ids), CHUNK):
         chunk = student_ids[start : start + CHUNK]
-        found = session.scalars(select(Student.grade_level).where(Student.id.in_(chunk)).distinct())
-        grades.update(int(g) for g in found if g is not None)
-    return tuple(sorted(grades))
+        found = session.execute(
+            select(Student.grade_level, Student.school_id).where(Student.id.in_(chunk)).distinct()
+        )
+        places.update((int(g), int(s)) for g, s in found if g is not None and s is not None)
+    grades = tuple(sorted({grade for grade, _ in places}))
+    return grades, tuple(sorted({school for _, school in places}))
 
 
 def stored_rows(session: Session, academic_year: str) -> pd.DataFrame:

@@ -15,7 +15,10 @@ from sqlalchemy.orm import Session
 
 from attendly.settings import Settings
 from db.models import AttendanceDayTotal, School
+from db.policy import load_policy
 from db.summaries import refresh_all
+from db.week_before import stale_week_before
+from db.week_before_models import StudentWeekBefore as WeekBefore
 from tests.ingest.conftest import Runner, Writer
 from tests.ingest.test_incremental_aggregates import aggregate_rows
 
@@ -79,3 +82,24 @@ def test_an_import_rewrites_its_schools_day_totals_only(
     refresh_all(session, settings)
     session.commit()
     assert aggregate_rows(session) == incremental
+
+
+def test_last_weeks_figures_of_one_schools_import_equal_a_recount(
+    session: Session, run: Runner, write_csv: Writer, settings: Settings
+) -> None:
+    """The week-before rows an import rewrites are read from its students' schools only
+    (db.week_before): a student of 002 with a row in 001's file is among them."""
+    imported(run, write_csv, "roster", ROSTER, "roster.csv")
+    days = [dt.date(2025, 9, 15) + dt.timedelta(days=n) for n in range(12) if n % 7 < 5]
+    every = [(s, day.isoformat(), code, "P,P") for s, code in (("A", "001"), ("B", "001"),
+             ("C", "002")) for day in days]  # fmt: skip
+    imported(run, write_csv, "attendance", attendance(every), "all.csv")
+    policy = load_policy(session, settings)
+    before = {row.student_id: row.days_present for row in session.scalars(select(WeekBefore))}
+    assert before == {"A": 5, "B": 5, "C": 5}  # as of 9/19, a week before the last day
+
+    changes = [("A", "2025-09-16", "001", "U,U"), ("C", "2025-09-17", "001", "U,U")]
+    imported(run, write_csv, "attendance", attendance(changes), "one.csv")
+    after = {row.student_id: row.days_present for row in session.scalars(select(WeekBefore))}
+    assert after == {"A": 4, "B": 5, "C": 4}
+    assert stale_week_before(session, policy) == 0
