@@ -14,19 +14,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy import Engine, create_engine, delete, func, select, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from attendly.settings import Settings
 from db.merge import serialize_merges
-from db.models import AttendanceRecord, Import, School
+from db.models import AttendanceRecord, Import, School, Student
 from ingest import run_import
 from ingest.checks import ImportContext
 from ingest.detect import open_attendance
 from ingest.records import new_import
 from ingest.report import ErrorLog
-from ingest.run import Options, Run
+from ingest.run import MergeScopeChanged, Options, Run
 from ingest.source import open_source
 from tests.ingest.conftest import TODAY, Runner, Writer
 
@@ -90,10 +90,9 @@ def postgres(engine: Engine) -> Engine:
     return engine
 
 
-def waits(engine: Engine, schools: set[int] | None, holder: set[int] | None) -> bool:
-    """Whether a merge of `schools` has to wait for one holding `holder`'s locks."""
-    with Session(engine) as holding, Session(engine) as asking:
-        serialize_merges(holding, holder)
+def blocked(engine: Engine, schools: set[int] | None) -> bool:
+    """Whether a merge of `schools` would have to wait now (it gives up after 200 ms)."""
+    with Session(engine) as asking:
         asking.execute(text("SET LOCAL lock_timeout = '200ms'"))
         try:
             serialize_merges(asking, schools)
@@ -101,6 +100,13 @@ def waits(engine: Engine, schools: set[int] | None, holder: set[int] | None) -> 
             assert "lock timeout" in str(error)
             return True
         return False
+
+
+def waits(engine: Engine, schools: set[int] | None, holder: set[int] | None) -> bool:
+    """Whether a merge of `schools` has to wait for one holding `holder`'s locks."""
+    with Session(engine) as holding:
+        serialize_merges(holding, holder)
+        return blocked(engine, schools)
 
 
 def test_which_merges_wait_for_which(postgres: Engine) -> None:
@@ -165,3 +171,32 @@ def test_one_schools_import_goes_through_while_another_merges(
     statuses = session.scalars(select(Import.status).where(Import.kind == "attendance")).all()
     assert sorted(statuses) == ["completed", "completed"]
     patient.dispose()
+
+
+@pytest.mark.usefixtures("district")
+def test_a_merge_looks_again_once_it_holds_its_locks(
+    postgres: Engine, session: Session, settings: Settings, write_csv: Writer
+) -> None:
+    """A roster merged while the merge queued moved its student to 002: it takes 002's lock
+    too. A student removed meanwhile would be created by the merge: it fails, to be retried."""
+    one, two = school(session, "001"), school(session, "002")
+    path = write_csv(attendance("A,2025-09-22,001,6,P,P"), name="a.csv")
+    schools, run = staged_scope(session, settings, path)
+    assert schools == {one}
+    with Session(postgres) as roster:
+        roster.execute(update(Student).where(Student.id == "A").values(school_id=two))
+        roster.commit()
+    serialize_merges(session, schools)
+    assert not blocked(postgres, {two})
+    run._still_within(schools)
+    assert blocked(postgres, {two}) and not blocked(postgres, {3})
+    session.rollback()
+
+    path = write_csv(attendance("B,2025-09-22,001,6,P,P"), name="b.csv")
+    schools, run = staged_scope(session, settings, path)
+    with Session(postgres) as rollback:
+        rollback.execute(delete(Student).where(Student.id == "B"))
+        rollback.commit()
+    serialize_merges(session, schools)
+    with pytest.raises(MergeScopeChanged, match="removed while the import waited"):
+        run._still_within(schools)
