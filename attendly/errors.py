@@ -28,3 +28,9 @@ class FileRejected(AttendlyError):
     def __init__(self, message: str, import_id: int | None = None) -> None:
         super().__init__(message)
         self.import_id = import_id
+
+
+class RetryLater(Exception):
+    """The system's state stopped the work, and another attempt may find it changed (not the
+    file, not the user's request). Not an AttendlyError: an import reports it as a failure,
+    and the job queue tries again with backoff (attendly.jobs.TRANSIENT)."""

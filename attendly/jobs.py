@@ -26,7 +26,7 @@ from typing import Any
 from flask import Flask, current_app, has_app_context
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 
-from attendly.errors import AttendlyError, NotFound
+from attendly.errors import AttendlyError, NotFound, RetryLater
 from attendly.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -41,6 +41,7 @@ TRANSIENT: tuple[type[BaseException], ...] = (
     DisconnectionError,
     ConnectionError,
     TimeoutError,
+    RetryLater,
 )
 WAITING = ("queued", "scheduled", "deferred")
 

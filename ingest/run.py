@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
+from attendly.errors import RetryLater
 from db.merge import prepare_partitions, serialize_merges
 from db.models import Import
 from db.staging import Batch, StageRows, render, send, staged_keys, staged_live, supersede
@@ -252,7 +253,8 @@ class Run:
     def _still_within(self, schools: set[int]) -> None:
         """Look again under the lock: a roster or rollback merged while this merge queued may
         have moved or removed a student. Moved: lock the new schools too. Removed: this merge
-        would create the student, which is the district's business: fail, to be retried."""
+        would create the student, which is the district's business: fail, and the job queue
+        tries again (attendly.errors.RetryLater)."""
         now = self.loader.merge_schools(self.session, self.staged)
         if now is None:
             raise MergeScopeChanged(
@@ -262,7 +264,7 @@ class Run:
             serialize_merges(self.session, now - schools)
 
 
-class MergeScopeChanged(RuntimeError):
+class MergeScopeChanged(RetryLater):
     """The students of a school-confined merge changed while it waited for its locks."""
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, create_engine, delete, func, select, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from attendly.jobs import transient
 from attendly.settings import Settings
 from db.merge import serialize_merges
 from db.models import AttendanceRecord, Import, School, Student
@@ -198,5 +199,6 @@ def test_a_merge_looks_again_once_it_holds_its_locks(
         rollback.execute(delete(Student).where(Student.id == "B"))
         rollback.commit()
     serialize_merges(session, schools)
-    with pytest.raises(MergeScopeChanged, match="removed while the import waited"):
+    with pytest.raises(MergeScopeChanged, match="removed while the import waited") as raised:
         run._still_within(schools)
+    assert transient(raised.type)  # the job queue tries the import again
