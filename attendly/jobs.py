@@ -17,10 +17,12 @@ database connection crosses the fork.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
@@ -116,19 +118,41 @@ def _redis(settings: Settings) -> Any:
 def _run_locally(app: Flask, import_id: int, intervals: tuple[int, ...]) -> None:
     """The embedded runner: the same job function, retried with the same backoff."""
     with app.app_context():
-        for attempt in range(len(intervals) + 1):
+        for number in range(1, len(intervals) + 2):
+            attempt = Attempt.of(number, intervals)
             try:
-                run_import_job(import_id, last_attempt=attempt == len(intervals))
+                run_import_job(import_id, attempt)
                 return
             except ImportRetry:
-                time.sleep(intervals[attempt])
+                time.sleep(attempt.wait or 0)
             except Exception:  # the runner is a process boundary of its own
                 logger.exception("import job %s failed", import_id)
                 return
 
 
-def run_import_job(import_id: int, last_attempt: bool | None = None) -> int:
-    """The job: run (or continue) import `import_id`; returns the id.
+@dataclass(frozen=True)
+class Attempt:
+    """Which attempt of an import job this is, and how long the queue waits before the next
+    one after a transient failure (None: this is the last)."""
+
+    number: int  # from 1
+    attempts: int
+    wait: int | None
+
+    @property
+    def last(self) -> bool:
+        return self.wait is None
+
+    @classmethod
+    def of(cls, number: int, intervals: Sequence[int]) -> Attempt:
+        """Attempt `number` of a job retried after each of `intervals` (seconds)."""
+        wait = intervals[number - 1] if number <= len(intervals) else None
+        return cls(number, len(intervals) + 1, wait)
+
+
+def run_import_job(import_id: int, attempt: Attempt | None = None) -> int:
+    """The job: run (or continue) import `import_id`; returns the id. `attempt` defaults to
+    what the RQ job running it says (its retries left).
 
     Raises ImportRetry on a transient system error while attempts remain; NotFound when
     there is no such import. Runs in the caller's app context, or builds the app (a worker).
@@ -137,23 +161,30 @@ def run_import_job(import_id: int, last_attempt: bool | None = None) -> int:
         from attendly import create_app
 
         with create_app(web=False).app_context():
-            return run_import_job(import_id, last_attempt)
+            return run_import_job(import_id, attempt)
     from attendly.extensions import db
 
     try:
-        return _run(import_id, _is_last_attempt() if last_attempt is None else last_attempt)
+        return _run(import_id, attempt or _current_attempt())
     finally:
         db.session.remove()
 
 
-def _is_last_attempt() -> bool:
+def _current_attempt() -> Attempt:
+    """The running RQ job's attempt; outside a job, a single last attempt. RQ counts down
+    `retries_left` after a failure and waits `retry_intervals[attempts made - 1]`."""
     from rq import get_current_job
 
     job = get_current_job()
-    return job is None or not job.retries_left
+    intervals = list(job.retry_intervals or []) if job is not None else []
+    left = int(job.retries_left or 0) if job is not None else 0
+    made = max(len(intervals) - left, 0)  # the attempts that failed before this one
+    if not left:
+        return Attempt(made + 1, made + 1, None)
+    return Attempt(made + 1, made + 1 + left, job.get_retry_interval() if job else 0)
 
 
-def _run(import_id: int, last_attempt: bool) -> int:
+def _run(import_id: int, attempt: Attempt) -> int:
     from attendly import faults
     from attendly.extensions import db
     from db.models import Import
@@ -169,7 +200,9 @@ def _run(import_id: int, last_attempt: bool) -> int:
         return import_id  # finished already: a duplicate delivery does nothing
     if record.phase == "queued":
         record.phase = "reading"
-        session.commit()
+    if "retry" in (record.state or {}):  # the attempt announced is this one
+        record.state = {k: v for k, v in (record.state or {}).items() if k != "retry"}
+    session.commit()
     try:
         result = resume_import(
             session,
@@ -182,7 +215,7 @@ def _run(import_id: int, last_attempt: bool) -> int:
         logger.warning("import job %s skipped: %s", import_id, exc)
         return import_id
     if result.status == ImportStatus.FAILED:
-        _failed(import_id, result.system_error, result.errors, last_attempt)
+        _failed(session, record, result.system_error, result.errors, attempt)
     from attendly.alerts import evaluate_after_import
 
     evaluate_after_import(import_id)  # import failed, quality below threshold, success rate
@@ -190,15 +223,29 @@ def _run(import_id: int, last_attempt: bool) -> int:
 
 
 def _failed(
-    import_id: int, error: type[BaseException] | None, problems: list[Any], last: bool
+    session: Any,
+    record: Any,
+    error: type[BaseException] | None,
+    problems: list[Any],
+    attempt: Attempt,
 ) -> None:
+    """After a failed attempt: a transient failure with attempts left is tried again (the
+    import says when, for the pages following it); otherwise the admins are told."""
     message = problems[0].message if problems else "the import failed"
-    if transient(error) and not last:
-        raise ImportRetry(f"import {import_id}: {message}; trying again")
+    again = transient(error) and not attempt.last
+    state = {key: value for key, value in (record.state or {}).items() if key != "retry"}
+    if again:
+        at = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=attempt.wait or 0)
+        next_attempt = {"attempt": attempt.number + 1, "of": attempt.attempts}
+        state["retry"] = {**next_attempt, "at": at.isoformat(timespec="seconds")}
+    record.state = state
+    session.commit()
+    if again:
+        raise ImportRetry(f"import {record.id}: {message}; trying again")
     from attendly import notifications
 
     notifications.notify_admins(
-        f"Import {import_id} failed", f"{message}. Resume it from the Imports page."
+        f"Import {record.id} failed", f"{message}. Resume it from the Imports page."
     )
 
 
@@ -218,11 +265,17 @@ def import_progress(session: Any, import_id: int, settings: Settings) -> dict[st
     done = max((record.checkpoint_row or 0) - 1, 0) if running else record.records_processed
     total = state.get("rows_estimate") if running else record.records_processed
     phase = record.phase if running else record.status
+    retry = state.get("retry") if record.status == "failed" else None
+    if retry:  # a transient failure: the queue tries it again (_failed)
+        at = dt.datetime.fromisoformat(retry["at"]).astimezone().strftime("%H:%M:%S")
+        phase = f"failed, trying again at {at} (attempt {retry['attempt']} of {retry['of']})"
+        done = max((record.checkpoint_row or 0) - 1, 0)
+        total = state.get("rows_estimate")
     return {
         "import_id": import_id,
         "status": record.status,
         "phase": phase or "queued",
         "rows_done": int(done or 0),
         "rows_total": None if total is None else int(total),
-        "finished": not running,
+        "finished": not (running or retry),
     }

@@ -319,7 +319,7 @@ def test_an_import_job_runs_the_rules_when_it_ends(
 ) -> None:
     from attendly import create_app
     from attendly.extensions import db
-    from attendly.jobs import run_import_job
+    from attendly.jobs import Attempt, run_import_job
     from ingest.records import new_import
 
     url = session.get_bind().engine.url.render_as_string(hide_password=False)
@@ -329,7 +329,7 @@ def test_an_import_job_runs_the_rules_when_it_ends(
             db.session(), "attendance", write_csv(BAD_HEADERS, name="broken.csv"), settings=settings
         )
         import_id = record.id
-        run_import_job(import_id, last_attempt=True)
+        run_import_job(import_id, Attempt(1, 1, None))
     session.expire_all()
     assert f"import_failed:import-{import_id}" in open_rows(session)
 

@@ -94,3 +94,33 @@ def test_exhausted_retries_fail_the_import_and_notify_admins(
     mail = smtp.messages[0]  # type: ignore[attr-defined]
     assert f"[Attendly] Import {import_id} failed" in mail and "it@district.example" in mail
     rollback(web_app, import_id)  # abandon it: the staged rows go
+
+
+def test_a_failed_attempt_says_when_it_is_tried_again(
+    web_app: Flask, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Between a transient failure and the next attempt the import reads "failed, trying
+    again at ..." and is not finished; the next attempt completes it and the note goes."""
+    monkeypatch.setenv("ATTENDLY_FAULT_DISCONNECTS", "1")  # the first attempt only
+    settings = web_app.config["ATTENDLY_SETTINGS"]
+    web_app.config["ATTENDLY_SETTINGS"] = settings.model_copy(
+        update={"retry_intervals": (2, 30), "import_chunk_rows": 3}
+    )
+    try:
+        client = signed_in(web_app, "admin")
+        content = school.write_roster(tmp_path / "roster.csv").read_bytes()
+        import_id = upload(client, content, "roster.csv", kind="roster")
+        waiting = wait_for(client, import_id, lambda d: d["status"] == "failed")[-1]
+        done = wait_for(client, import_id, lambda d: d["status"] == "completed")[-1]
+    finally:
+        web_app.config["ATTENDLY_SETTINGS"] = settings
+    phase = waiting["progress"]["phase"]
+    assert phase.startswith("failed, trying again at ") and phase.endswith("(attempt 2 of 3)")
+    assert "errors" not in waiting  # not finished: the result is not final yet
+    assert done["progress"]["phase"] == "completed" and "errors" in done
+    with web_app.app_context():
+        from attendly.extensions import db
+        from db.models import Import
+
+        record = db.session.get(Import, import_id)
+        assert record is not None and "retry" not in (record.state or {})

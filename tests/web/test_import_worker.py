@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -215,6 +216,13 @@ def test_a_database_disconnect_is_retried_with_backoff(on_redis: Flask, tmp_path
         attempts = Path(on_redis.instance_path) / "faults" / f"import-{import_id}"
         assert attempts.read_text() == "3"
         assert seen[-1]["records_updated"] == 3 and seen[-1]["errors"] == []
+        # Between the attempts the import said when the queue would try it again.
+        phases = {d["progress"]["phase"] for d in seen if d["status"] == "failed"}
+        announced = {re.sub(r"at \d\d:\d\d:\d\d", "at T", phase) for phase in phases}
+        intervals = len(on_redis.config["ATTENDLY_SETTINGS"].retry_intervals)
+        assert announced == {
+            f"failed, trying again at T (attempt {n} of {intervals + 1})" for n in (2, 3)
+        }
         event = _next_event(subscriber)
         assert event["kind"] == "attendance" and len(event["student_ids"]) >= 1
     finally:
