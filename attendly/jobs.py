@@ -176,12 +176,11 @@ def _current_attempt() -> Attempt:
     from rq import get_current_job
 
     job = get_current_job()
-    intervals = list(job.retry_intervals or []) if job is not None else []
-    left = int(job.retries_left or 0) if job is not None else 0
-    made = max(len(intervals) - left, 0)  # the attempts that failed before this one
-    if not left:
-        return Attempt(made + 1, made + 1, None)
-    return Attempt(made + 1, made + 1 + left, job.get_retry_interval() if job else 0)
+    if job is None:
+        return Attempt(1, 1, None)
+    left = int(job.retries_left or 0)
+    made = max(len(job.retry_intervals or []) - left, 0)  # attempts that failed before this one
+    return Attempt(made + 1, made + 1 + left, job.get_retry_interval() if left else None)
 
 
 def _run(import_id: int, attempt: Attempt) -> int:
@@ -232,15 +231,13 @@ def _failed(
     """After a failed attempt: a transient failure with attempts left is tried again (the
     import says when, for the pages following it); otherwise the admins are told."""
     message = problems[0].message if problems else "the import failed"
-    again = transient(error) and not attempt.last
-    state = {key: value for key, value in (record.state or {}).items() if key != "retry"}
-    if again:
+    if transient(error) and not attempt.last:
+        # Read by import_progress until the next attempt starts (_run clears it).
         at = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=attempt.wait or 0)
-        next_attempt = {"attempt": attempt.number + 1, "of": attempt.attempts}
-        state["retry"] = {**next_attempt, "at": at.isoformat(timespec="seconds")}
-    record.state = state
-    session.commit()
-    if again:
+        retry: dict[str, Any] = {"attempt": attempt.number + 1, "of": attempt.attempts}
+        retry["at"] = at.isoformat(timespec="seconds")
+        record.state = {**(record.state or {}), "retry": retry}
+        session.commit()
         raise ImportRetry(f"import {record.id}: {message}; trying again")
     from attendly import notifications
 
@@ -262,20 +259,19 @@ def import_progress(session: Any, import_id: int, settings: Settings) -> dict[st
         raise NotFound(f"no import with id {import_id}")
     state = record.state or {}
     running = record.status == "running"
-    done = max((record.checkpoint_row or 0) - 1, 0) if running else record.records_processed
-    total = state.get("rows_estimate") if running else record.records_processed
+    retry = state.get("retry") if record.status == "failed" else None  # see _failed
+    going = running or bool(retry)
+    done = max((record.checkpoint_row or 0) - 1, 0) if going else record.records_processed
+    total = state.get("rows_estimate") if going else record.records_processed
     phase = record.phase if running else record.status
-    retry = state.get("retry") if record.status == "failed" else None
-    if retry:  # a transient failure: the queue tries it again (_failed)
+    if retry:
         at = dt.datetime.fromisoformat(retry["at"]).astimezone().strftime("%H:%M:%S")
         phase = f"failed, trying again at {at} (attempt {retry['attempt']} of {retry['of']})"
-        done = max((record.checkpoint_row or 0) - 1, 0)
-        total = state.get("rows_estimate")
     return {
         "import_id": import_id,
         "status": record.status,
         "phase": phase or "queued",
         "rows_done": int(done or 0),
         "rows_total": None if total is None else int(total),
-        "finished": not (running or retry),
+        "finished": not going,
     }

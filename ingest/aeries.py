@@ -269,10 +269,9 @@ class AeriesAttendance:
         del staged  # the present days it adds are counted from the stage itself
         import_id = self.ctx.import_id
         tune_for_bulk(session)
-        analyze(session, ATTENDANCE.stage)
         origins = stage_school_days(session, import_id, self.calendars, self.ctx.covers)
         generated = add_present_days(session, import_id)
-        analyze(session, ATTENDANCE.stage)
+        analyze(session, ATTENDANCE.stage)  # with the present days (ingest.run analyzed before)
         data = ATTENDANCE.data
         counts = merge(session, ATTENDANCE, import_id, compare=data, insert_columns=data)
         merged = loaded_days(

@@ -171,6 +171,16 @@ def stop_cleanly_while_starting(worker: Any) -> None:
     signal.signal(signal.SIGTERM, stop_once_started)
 
 
+PRELOADED = (
+    "attendly.jobs",
+    "ingest.pipeline",
+    "ingest.recovery",
+    "attendly.alerts",
+    "attendly.security",
+    "psycopg",
+)
+
+
 def _preload() -> None:
     """Import the job code once in the worker: each job's forked work horse inherits it
     instead of importing pandas, SQLAlchemy and the pipeline again (about 1 s per job, which
@@ -181,16 +191,6 @@ def _preload() -> None:
 
     for module in PRELOADED:
         importlib.import_module(module)
-
-
-PRELOADED = (
-    "attendly.jobs",
-    "ingest.pipeline",
-    "ingest.recovery",
-    "attendly.alerts",
-    "attendly.security",
-    "psycopg",
-)
 
 
 @click.command()
